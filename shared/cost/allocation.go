@@ -356,4 +356,3 @@ func (p *AllocationProperties) DefaultName() string {
 	}
 	return strings.Join([]string{p.Cluster, p.Node, p.Namespace, p.Pod, p.Container}, "/")
 }
-

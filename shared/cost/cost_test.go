@@ -49,9 +49,9 @@ func TestTotalCostFormula(t *testing.T) {
 
 func TestEfficiency(t *testing.T) {
 	cases := []struct {
-		name                string
+		name                 string
 		usage, request, cost float64
-		want                float64
+		want                 float64
 	}{
 		{"usage over request", 1, 2, 1, 0.5},
 		{"no request, no usage", 0, 0, 1, 0},
@@ -185,7 +185,7 @@ func TestNodeTotalCostAndIdleIdentity(t *testing.T) {
 	w := hourWindow()
 	node := &Asset{Type: NodeAssetType, Window: w, Start: w.Start, End: w.End,
 		Properties: AssetProperties{Cluster: "c1", Name: "n1", ProviderID: "i-1"},
-		CPUCost: 1, RAMCost: 0.5, GPUCost: 2, Discount: 0.2, Adjustment: 0.3}
+		CPUCost:    1, RAMCost: 0.5, GPUCost: 2, Discount: 0.2, Adjustment: 0.3}
 	near(t, "node total", node.TotalCost(), 1.5*0.8+2+0.3)
 	parts := NodeResourceCosts(node)
 	near(t, "parts sum to total", parts.Total(), node.TotalCost())
