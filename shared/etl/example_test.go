@@ -61,7 +61,7 @@ func exampleAssets() *Document {
 		Cost: 0.00137, ByteHours: 10737418240, StorageClass: "gp3", VolumeName: "pvc-1f2e", ClaimName: "data", ClaimNamespace: "shop"}
 	mgmt := &cost.Asset{Type: cost.ClusterManagementAssetType, Window: w, Start: w.Start, End: w.End,
 		Properties: cost.AssetProperties{Category: cost.ManagementCategory, Provider: "AWS", Service: "Kubernetes", Cluster: "prod-eu", Name: "prod-eu"},
-		Cost: 0.1}
+		Cost:       0.1}
 	for _, a := range []*cost.Asset{node, disk, mgmt} {
 		d.Assets[a.Key()] = a
 	}
