@@ -1,0 +1,154 @@
+package s3
+
+import (
+	"context"
+	"crypto/md5" //nolint:gosec // SSE-C key digest and Content-MD5 are MD5 by S3's definition
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// awsEndpoint matches the public AWS S3 endpoints (s3.amazonaws.com, s3.<region>.amazonaws.com,
+// s3-<region>.amazonaws.com, s3.dualstack.<region>.amazonaws.com, and the .com.cn ones). For
+// these the SDK resolves the endpoint from the region; any other host is used as given.
+var awsEndpoint = regexp.MustCompile(`^s3(?:[.-]dualstack)?(?:[.-]([a-z0-9-]+))?\.amazonaws\.com(?:\.cn)?$`)
+
+// defaultRegion is used when neither the config, the endpoint nor the SDK chain names one; it is
+// what MinIO, Ceph and most S3-compatible servers expect.
+const defaultRegion = "us-east-1"
+
+// New validates c and builds the store. It does not contact the server (so it works offline and
+// starts fast); a wrong bucket or credential shows up on the first call.
+func New(ctx context.Context, c Config) (*Store, error) {
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("s3 config: %w", err)
+	}
+	hc, err := c.HTTPConfig.Client("config.http_config")
+	if err != nil {
+		return nil, fmt.Errorf("s3 config: %w", err)
+	}
+	headers, _ := parseMetadata(c.PutUserMetadata) // validated above
+	sse, err := c.SSEConfig.load()
+	if err != nil {
+		return nil, fmt.Errorf("s3 config: %w", err)
+	}
+
+	m := awsEndpoint.FindStringSubmatch(c.Endpoint)
+	isAWS := m != nil
+	region := c.Region
+	if region == "" && isAWS && m[1] != "" && m[1] != "external-1" {
+		region = m[1]
+	}
+
+	var cfg aws.Config
+	if c.AccessKey != "" {
+		cfg = aws.Config{
+			Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(
+				c.AccessKey, c.SecretKey.Value(), c.SessionToken.Value())),
+		}
+	} else {
+		// The AWS SDK default chain: IRSA web identity, environment, shared files, instance role.
+		opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithHTTPClient(hc)}
+		if c.STSEndpoint != "" {
+			stsEndpoint := stsURL(c.STSEndpoint, c.Insecure)
+			opts = append(opts, awsconfig.WithWebIdentityRoleCredentialOptions(func(o *stscreds.WebIdentityRoleOptions) {
+				o.Client = sts.New(sts.Options{Region: regionOr(region, defaultRegion), BaseEndpoint: &stsEndpoint, HTTPClient: hc})
+			}))
+		}
+		cfg, err = awsconfig.LoadDefaultConfig(ctx, opts...)
+		if err != nil {
+			return nil, fmt.Errorf("s3 config.aws_sdk_auth: load the AWS SDK configuration: %w", err)
+		}
+	}
+	cfg.HTTPClient = hc
+	cfg.Region = regionOr(region, regionOr(cfg.Region, defaultRegion))
+
+	pathStyle := c.BucketLookupType == LookupPath ||
+		((c.BucketLookupType == LookupAuto || c.BucketLookupType == "") && !isAWS)
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		if !isAWS {
+			scheme := "https"
+			if c.Insecure {
+				scheme = "http"
+			}
+			o.BaseEndpoint = aws.String(scheme + "://" + c.Endpoint)
+		}
+		o.EndpointOptions.DisableHTTPS = c.Insecure
+		o.UsePathStyle = pathStyle
+		// Checksums only where S3 requires them: S3-compatible servers differ in which of the
+		// newer x-amz-checksum headers they accept; Content-MD5 (send_content_md5) is universal.
+		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+	})
+	return &Store{
+		client:     client,
+		httpClient: hc,
+		bucket:     c.Bucket,
+		conf:       c,
+		headers:    headers,
+		sse:        sse,
+		conflict:   defaultConflictRetry,
+	}, nil
+}
+
+func regionOr(r, fallback string) string {
+	if r != "" {
+		return r
+	}
+	return fallback
+}
+
+func stsURL(ep string, insecure bool) string {
+	if strings.HasPrefix(ep, "http://") || strings.HasPrefix(ep, "https://") {
+		return ep
+	}
+	if insecure {
+		return "http://" + ep
+	}
+	return "https://" + ep
+}
+
+// sseParams is sse_config resolved into request fields.
+type sseParams struct {
+	mode        string // "", SSE-S3, SSE-KMS, SSE-C
+	kmsKeyID    string
+	kmsContext  string // base64 JSON
+	customerKey string // base64 of the 32-byte key (SSE-C)
+	customerMD5 string // base64 MD5 of the key (SSE-C)
+}
+
+func (s SSEConfig) load() (sseParams, error) {
+	p := sseParams{mode: s.Type, kmsKeyID: s.KMSKeyID}
+	switch s.Type {
+	case SSEKMS:
+		if len(s.KMSEncryptionContext) > 0 {
+			js, err := json.Marshal(s.KMSEncryptionContext) // map keys sorted
+			if err != nil {
+				return p, fmt.Errorf("config.sse_config.kms_encryption_context: %w", err)
+			}
+			p.kmsContext = base64.StdEncoding.EncodeToString(js)
+		}
+	case SSEC:
+		key, err := os.ReadFile(s.EncryptionKey)
+		if err != nil {
+			return p, fmt.Errorf("config.sse_config.encryption_key: read the SSE-C key file: %w", err)
+		}
+		if len(key) != 32 {
+			return p, fmt.Errorf("config.sse_config.encryption_key: %s holds %d bytes; SSE-C needs exactly 32 (an AES-256 key)", s.EncryptionKey, len(key))
+		}
+		sum := md5.Sum(key) //nolint:gosec // S3 defines the SSE-C key digest as MD5
+		p.customerKey = base64.StdEncoding.EncodeToString(key)
+		p.customerMD5 = base64.StdEncoding.EncodeToString(sum[:])
+	}
+	return p, nil
+}
