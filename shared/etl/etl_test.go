@@ -296,3 +296,26 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestHeartbeatRoundTrip(t *testing.T) {
+	h := &Heartbeat{Cluster: "c1", Producer: exampleProducer(), Time: time.Date(2026, 11, 20, 11, 0, 0, 0, time.UTC),
+		IntervalSeconds: 300, LastBuild: map[string]time.Time{"allocations/1h": time.Date(2026, 11, 20, 11, 0, 0, 0, time.UTC)},
+		Config: map[string]string{"source": "prometheus"}}
+	b, err := EncodeHeartbeat(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := DecodeHeartbeat(b, "c1")
+	if err != nil || !reflect.DeepEqual(back, h) {
+		t.Fatalf("round trip: %+v %v", back, err)
+	}
+	if _, err := DecodeHeartbeat(b, "c2"); err == nil {
+		t.Fatal("heartbeat of another cluster accepted")
+	}
+	if _, err := DecodeHeartbeat([]byte(`{"formatVersion":1,"cluster":"c1","bogus":1}`), "c1"); err == nil {
+		t.Fatal("unknown heartbeat field accepted")
+	}
+	if _, err := EncodeHeartbeat(&Heartbeat{Cluster: "../x"}); err == nil {
+		t.Fatal("bad cluster id encoded")
+	}
+}
