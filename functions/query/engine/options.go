@@ -1,0 +1,134 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fedcost/fedcost/functions/query/filter"
+	"github.com/fedcost/fedcost/shared/cost"
+)
+
+// AggregateAll, as the only aggregation property, puts every allocation under one key ("").
+const AggregateAll = "all"
+
+// ShareSplit says how shared costs are split among aggregated allocations.
+type ShareSplit int
+
+// Share splits.
+const (
+	ShareWeighted ShareSplit = iota // in proportion to each key's cost
+	ShareEven                       // equally among keys
+)
+
+// ParseShareSplit accepts "weighted" (also "") and "even".
+func ParseShareSplit(s string) (ShareSplit, error) {
+	switch s {
+	case "", "weighted":
+		return ShareWeighted, nil
+	case "even":
+		return ShareEven, nil
+	}
+	return 0, fmt.Errorf("unknown share split %q: allowed are weighted, even", s)
+}
+
+// LabelValue is one label=value pair whose allocations are shared (shareLabels).
+type LabelValue struct{ Key, Value string }
+
+// Options control AggregateBy.
+type Options struct {
+	// AggregateBy lists the aggregation properties (validated with ValidateAggregateBy). Empty
+	// keeps the rows' names; []string{AggregateAll} puts everything under one key.
+	AggregateBy []string
+	LabelConfig cost.LabelConfig
+	// Filter keeps only matching allocations (nil: all). FilterNode is its AST, for Needs.
+	Filter     filter.AllocationMatcher
+	FilterNode filter.Node
+
+	IncludeIdle     bool // emit idle rows (__idle__, or per idle id with SplitIdle)
+	ShareIdle       bool // distribute idle onto allocations by per-resource cost
+	SplitIdle       bool // keep one idle row per idle id
+	IdleByNode      bool // idle id is cluster/node instead of cluster
+	IncludeExternal bool // keep __external__ allocations
+
+	ShareNamespaces []string     // allocations in these namespaces are shared
+	ShareLabels     []LabelValue // allocations with any of these labels are shared
+	ShareSplit      ShareSplit
+	// SharedHourlyCost is an overhead (shareCost monthly / 730) shared per hour of each set,
+	// counted up to Now (zero Now: the whole set window).
+	SharedHourlyCost float64
+	Now              time.Time
+}
+
+// ValidateAggregateBy checks aggregation properties: AggregateAll alone, or properties
+// cost.ValidateAggregateBy accepts.
+func ValidateAggregateBy(props []string) error {
+	if slices.Contains(props, AggregateAll) {
+		if len(props) != 1 {
+			return fmt.Errorf("aggregate %q: %q cannot be combined with other properties", strings.Join(props, ","), AggregateAll)
+		}
+		return nil
+	}
+	return cost.ValidateAggregateBy(props)
+}
+
+// Needs returns the properties this query reads, including idle ids and sharing.
+func (o *Options) Needs() Fields {
+	need := Needs(o.AggregateBy, o.FilterNode) | FieldCluster
+	if o.IdleByNode {
+		need |= FieldNode
+	}
+	if len(o.ShareNamespaces) > 0 {
+		need |= FieldNamespace
+	}
+	if len(o.ShareLabels) > 0 {
+		need |= FieldLabels
+	}
+	return need
+}
+
+func (o *Options) sharing() bool {
+	return len(o.ShareNamespaces) > 0 || len(o.ShareLabels) > 0 || o.SharedHourlyCost != 0
+}
+
+// isShared reports whether a is shared by namespace or label.
+func (o *Options) isShared(a *cost.Allocation) bool {
+	if a.Properties == nil {
+		return false
+	}
+	if slices.Contains(o.ShareNamespaces, a.Properties.Namespace) {
+		return true
+	}
+	for _, lv := range o.ShareLabels {
+		if v, ok := a.Properties.Labels[lv.Key]; ok && v == lv.Value {
+			return true
+		}
+	}
+	return false
+}
+
+// key is the aggregation key of a; an all-empty key becomes __unallocated__.
+func (o *Options) key(a *cost.Allocation) string {
+	switch {
+	case len(o.AggregateBy) == 0:
+		return a.Name
+	case isAll(o.AggregateBy):
+		return ""
+	}
+	if len(o.AggregateBy) == 1 {
+		return orUnallocated(a.Properties.GenerateKey(o.AggregateBy, o.LabelConfig))
+	}
+	parts := make([]string, len(o.AggregateBy))
+	for i := range o.AggregateBy {
+		parts[i] = orUnallocated(a.Properties.GenerateKey(o.AggregateBy[i:i+1], o.LabelConfig))
+	}
+	return strings.Join(parts, "/")
+}
+
+func orUnallocated(s string) string {
+	if s == "" {
+		return cost.UnallocatedSuffix
+	}
+	return s
+}
