@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
+
 	"fmt"
 	"io"
 	"net/http"
@@ -150,5 +150,3 @@ func (c *client) do(ctx context.Context, expr string, t time.Time) ([]sample, er
 	}
 	return out, nil
 }
-
-var errStop = errors.New("stopped")

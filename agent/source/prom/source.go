@@ -1,13 +1,9 @@
 package prom
 
 import (
-	"context"
-	"fmt"
 	"log/slog"
 
 	"github.com/fedcost/fedcost/agent/source"
-	"github.com/fedcost/fedcost/shared/cost"
-	"github.com/fedcost/fedcost/shared/layout"
 )
 
 // Source builds cost windows from a Prometheus. It is safe for concurrent use.
@@ -40,8 +36,3 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 
 // Name is "prometheus".
 func (s *Source) Name() string { return "prometheus" }
-
-// Build implements source.Source.
-func (s *Source) Build(ctx context.Context, cluster string, r layout.Resolution, w layout.Window) (*cost.AllocationSet, *cost.AssetSet, error) {
-	return nil, nil, fmt.Errorf("prometheus source: build %s %s: %w", r, w, source.ErrNoData)
-}

@@ -1,0 +1,295 @@
+package prom
+
+import (
+	"strings"
+	"sync"
+)
+
+// raw is what the queries of one window returned, reduced to one record per container, pod,
+// node, volume and service. Query results are merged into it as they arrive (under mu).
+type raw struct {
+	mu sync.Mutex
+
+	pods      map[nsName]*podData
+	endpoints map[nsName][]string // namespace+ip → endpoint (service) names
+	rsOwner   map[nsName]owner    // namespace+replicaset → owner
+	jobOwner  map[nsName]owner    // namespace+job → owner
+	nsLabels  map[string]map[string]string
+	nsAnnos   map[string]map[string]string
+	nodes     map[string]*nodeData
+	pvs       map[string]*pvData
+	pvcs      map[nsName]*pvcData
+	lbs       map[nsName]*lbData
+}
+
+type nsName struct{ ns, name string }
+
+type owner struct{ kind, name string }
+
+type presence struct {
+	steps       float64
+	first, last float64 // unix seconds of the first and last step
+}
+
+type containerData struct {
+	presence
+	cpuReq, ramReq, gpuReq float64
+	cpuUse, cpuMax         float64
+	ramUse, ramMax         float64
+}
+
+type podData struct {
+	uid, node, ip string
+	hostNetwork   bool
+	owner         owner
+	labels        map[string]string
+	annotations   map[string]string
+	pvcs          []string
+	rx, tx        float64
+	containers    map[string]*containerData
+}
+
+type nodeData struct {
+	presence
+	cpu, ram, gpu                float64 // capacity averages: cores, bytes, devices
+	labels                       map[string]string
+	providerID                   string
+	cpuPrice, ramPrice, gpuPrice *float64 // OpenCost pricing metrics, when present
+}
+
+type pvData struct {
+	presence
+	bytes        float64
+	storageClass string
+	price        *float64 // pv_hourly_cost per GiB-hour, when present
+}
+
+type pvcData struct {
+	volume, storageClass string
+}
+
+type lbData struct {
+	presence
+	ip    string
+	price *float64 // kubecost_load_balancer_cost per hour, when present
+}
+
+func newRaw() *raw {
+	return &raw{
+		pods: map[nsName]*podData{}, endpoints: map[nsName][]string{},
+		rsOwner: map[nsName]owner{}, jobOwner: map[nsName]owner{},
+		nsLabels: map[string]map[string]string{}, nsAnnos: map[string]map[string]string{},
+		nodes: map[string]*nodeData{}, pvs: map[string]*pvData{}, pvcs: map[nsName]*pvcData{},
+		lbs: map[nsName]*lbData{},
+	}
+}
+
+func (r *raw) pod(m map[string]string) *podData {
+	k := nsName{m["namespace"], m["pod"]}
+	p := r.pods[k]
+	if p == nil {
+		p = &podData{containers: map[string]*containerData{}}
+		r.pods[k] = p
+	}
+	return p
+}
+
+func (r *raw) container(m map[string]string) *containerData {
+	p := r.pod(m)
+	c := p.containers[m["container"]]
+	if c == nil {
+		c = &containerData{}
+		p.containers[m["container"]] = c
+	}
+	return c
+}
+
+func (r *raw) node(name string) *nodeData {
+	n := r.nodes[name]
+	if n == nil {
+		n = &nodeData{}
+		r.nodes[name] = n
+	}
+	return n
+}
+
+func (r *raw) pv(name string) *pvData {
+	v := r.pvs[name]
+	if v == nil {
+		v = &pvData{}
+		r.pvs[name] = v
+	}
+	return v
+}
+
+func (r *raw) lb(k nsName) *lbData {
+	v := r.lbs[k]
+	if v == nil {
+		v = &lbData{}
+		r.lbs[k] = v
+	}
+	return v
+}
+
+func setPresence(p *presence, q string, v float64) {
+	switch {
+	case strings.HasSuffix(q, "_steps"):
+		p.steps = v
+	case strings.HasSuffix(q, "_first"):
+		p.first = v
+	case strings.HasSuffix(q, "_last"):
+		p.last = v
+	}
+}
+
+// prefixed returns the labels of m that start with prefix, with the prefix removed
+// (label_app → app, as OpenCost does). nil when there are none.
+func prefixed(m map[string]string, prefix string) map[string]string {
+	var out map[string]string
+	for k, v := range m {
+		if rest, ok := strings.CutPrefix(k, prefix); ok && rest != "" {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[rest] = v
+		}
+	}
+	return out
+}
+
+// apply merges one sample of query q into r. Samples missing the labels a query groups by
+// (e.g. a cAdvisor series without a pod) are ignored.
+func (r *raw) apply(q string, s sample) {
+	m, v := s.Metric, s.Value.V
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch q {
+	case qRunSteps, qRunFirst, qRunLast, qCPUReq, qRAMReq, qGPUReq, qCPUUse, qCPUMax, qRAMUse, qRAMMax:
+		if m["namespace"] == "" || m["pod"] == "" || m["container"] == "" {
+			return
+		}
+		c := r.container(m)
+		switch q {
+		case qCPUReq:
+			c.cpuReq = v
+		case qRAMReq:
+			c.ramReq = v
+		case qGPUReq:
+			c.gpuReq = v
+		case qCPUUse:
+			c.cpuUse = v
+		case qCPUMax:
+			c.cpuMax = v
+		case qRAMUse:
+			c.ramUse = v
+		case qRAMMax:
+			c.ramMax = v
+		default:
+			setPresence(&c.presence, q, v)
+		}
+	case qNetRx, qNetTx, qPodInfo, qPodOwner, qPodLabel, qPodAnno, qPodPVC:
+		if m["namespace"] == "" || m["pod"] == "" {
+			return
+		}
+		p := r.pod(m)
+		switch q {
+		case qNetRx:
+			p.rx += v
+		case qNetTx:
+			p.tx += v
+		case qPodInfo:
+			// A pod name reused within the window (StatefulSet) has several uids: keep the
+			// greatest uid for determinism.
+			if p.node == "" || m["uid"] > p.uid {
+				p.uid, p.node, p.ip, p.hostNetwork = m["uid"], m["node"], m["pod_ip"], m["host_network"] == "true"
+			}
+		case qPodOwner:
+			o := owner{m["owner_kind"], m["owner_name"]}
+			if p.owner.kind == "" || p.owner.kind == "<none>" || (o.kind != "<none>" && o.kind+o.name < p.owner.kind+p.owner.name) {
+				p.owner = o
+			}
+		case qPodLabel:
+			p.labels = mergeLabels(p.labels, prefixed(m, "label_"))
+		case qPodAnno:
+			p.annotations = mergeLabels(p.annotations, prefixed(m, "annotation_"))
+		case qPodPVC:
+			if c := m["persistentvolumeclaim"]; c != "" {
+				p.pvcs = append(p.pvcs, c)
+			}
+		}
+	case qEndpoints:
+		if m["ip"] != "" && m["endpoint"] != "" {
+			k := nsName{m["namespace"], m["ip"]}
+			r.endpoints[k] = append(r.endpoints[k], m["endpoint"])
+		}
+	case qRSOwner:
+		r.rsOwner[nsName{m["namespace"], m["replicaset"]}] = owner{m["owner_kind"], m["owner_name"]}
+	case qJobOwner:
+		r.jobOwner[nsName{m["namespace"], m["job_name"]}] = owner{m["owner_kind"], m["owner_name"]}
+	case qNSLabel:
+		r.nsLabels[m["namespace"]] = mergeLabels(r.nsLabels[m["namespace"]], prefixed(m, "label_"))
+	case qNSAnno:
+		r.nsAnnos[m["namespace"]] = mergeLabels(r.nsAnnos[m["namespace"]], prefixed(m, "annotation_"))
+	case qNodeSteps, qNodeFirst, qNodeLast:
+		setPresence(&r.node(m["node"]).presence, q, v)
+	case qNodeCap:
+		n := r.node(m["node"])
+		switch m["resource"] {
+		case "cpu":
+			n.cpu = v
+		case "memory":
+			n.ram = v
+		default:
+			n.gpu += v
+		}
+	case qNodeLabel:
+		n := r.node(m["node"])
+		n.labels = mergeLabels(n.labels, prefixed(m, "label_"))
+	case qNodeInfo:
+		r.node(m["node"]).providerID = m["provider_id"]
+	case qNodeCPU, qNodeRAM, qNodeGPU:
+		n := r.node(m["node"])
+		p := v
+		switch q {
+		case qNodeCPU:
+			n.cpuPrice = &p
+		case qNodeRAM:
+			n.ramPrice = &p
+		default:
+			n.gpuPrice = &p
+		}
+	case qPVSteps, qPVFirst, qPVLast:
+		setPresence(&r.pv(m["persistentvolume"]).presence, q, v)
+	case qPVCap:
+		r.pv(m["persistentvolume"]).bytes = v
+	case qPVInfo:
+		r.pv(m["persistentvolume"]).storageClass = m["storageclass"]
+	case qPVPrice:
+		p := v
+		r.pv(m["persistentvolume"]).price = &p
+	case qPVCInfo:
+		r.pvcs[nsName{m["namespace"], m["persistentvolumeclaim"]}] = &pvcData{volume: m["volumename"], storageClass: m["storageclass"]}
+	case qLBSteps, qLBFirst, qLBLast:
+		setPresence(&r.lb(nsName{m["namespace"], m["service"]}).presence, q, v)
+	case qLBIngress:
+		l := r.lb(nsName{m["namespace"], m["service"]})
+		if ip := m["ip"]; ip != "" && (l.ip == "" || ip < l.ip) {
+			l.ip = ip
+		} else if l.ip == "" {
+			l.ip = m["hostname"]
+		}
+	case qLBPrice:
+		p := v
+		r.lb(nsName{m["namespace"], m["service_name"]}).price = &p
+	}
+}
+
+func mergeLabels(dst, src map[string]string) map[string]string {
+	if dst == nil {
+		return src
+	}
+	for k, v := range src {
+		dst[k] = v
+	}
+	return dst
+}
