@@ -1,0 +1,29 @@
+package sim_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/fedcost/fedcost/agent/sim"
+	"github.com/fedcost/fedcost/shared/store/memory"
+)
+
+// BenchmarkGenerate writes a 20-cluster fleet (7 days, 48 hours, 100 containers per cluster
+// per day) to a memory store and reports files/s and MB/s of upload bytes.
+func BenchmarkGenerate(b *testing.B) {
+	opts := sim.Options{Clusters: 20, Days: 7, HourlyHours: 48, Seed: 1, ContainersPerDay: 100, End: testEnd}
+	var files int
+	var bytes int64
+	for b.Loop() {
+		sum, err := sim.Generate(context.Background(), memory.New("bench"), opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		files += sum.Files + sum.Heartbeats
+		bytes += sum.Bytes
+	}
+	sec := b.Elapsed().Seconds()
+	b.ReportMetric(float64(files)/sec, "files/s")
+	b.ReportMetric(float64(bytes)/sec/1e6, "MB/s")
+	b.ReportMetric(float64(bytes)/float64(files)/1e3, "kB/file")
+}
