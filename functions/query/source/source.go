@@ -1,0 +1,113 @@
+// Package source defines what the query service reads its data from (Source) and an in-memory
+// implementation for tests and demos. The storage-backed cache over federated/combined/
+// implements the same interface.
+package source
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/fedcost/fedcost/functions/query/engine"
+	"github.com/fedcost/fedcost/shared/cost"
+)
+
+// Resolution is the length of stored windows.
+type Resolution int
+
+// Stored resolutions.
+const (
+	Hourly Resolution = iota + 1
+	Daily
+)
+
+// Duration is the window length of the resolution.
+func (r Resolution) Duration() time.Duration {
+	if r == Hourly {
+		return time.Hour
+	}
+	return 24 * time.Hour
+}
+
+func (r Resolution) String() string {
+	if r == Hourly {
+		return "1h"
+	}
+	return "1d"
+}
+
+// ErrNotReady is returned by a Source that cannot answer yet (cache still loading).
+var ErrNotReady = errors.New("source not ready")
+
+// AllocationQuery asks for allocation sets.
+type AllocationQuery struct {
+	Window     cost.Window
+	Resolution Resolution
+	// Needs lists the properties the query reads (engine.Options.Needs). A Source may return
+	// rows rolled up over every other property (see engine.Rollup) — e.g. per (cluster,
+	// namespace) rows for a namespace query — or full container rows; the result is the same.
+	Needs engine.Fields
+}
+
+// AssetQuery asks for asset sets.
+type AssetQuery struct {
+	Window     cost.Window
+	Resolution Resolution
+}
+
+// Source supplies per-window sets. Contracts:
+//   - Sets are returned one per stored window of the requested resolution that overlaps the
+//     query window, in time order; windows with no data may be omitted.
+//   - Allocation sets hold container (or rolled-up) allocations and the per-node idle rows
+//     named <cluster>/<node>/__idle__ computed at ingest (cost.ComputeIdle with byNode=true),
+//     whose properties carry Cluster, Node and ProviderID.
+//   - Returned sets are shared: callers must not modify them.
+//   - Methods are safe for concurrent use and honour ctx.
+type Source interface {
+	AllocationSets(ctx context.Context, q AllocationQuery) ([]*cost.AllocationSet, error)
+	AssetSets(ctx context.Context, q AssetQuery) ([]*cost.AssetSet, error)
+	// Coverage is the span of loaded data per resolution (zero when none).
+	Coverage() (hourly, daily cost.Window)
+	// Clusters reports per-cluster freshness and health for /model/federation/status.
+	Clusters(ctx context.Context) ([]ClusterStatus, error)
+	// Ready reports whether the Source has loaded enough to answer queries.
+	Ready() bool
+}
+
+// ClusterStatus is the health of one cluster's uploads and derivations.
+type ClusterStatus struct {
+	ClusterID    string
+	LastUpload   time.Time // newest upload seen
+	LastDerive   time.Time // newest derivation written
+	Lag          time.Duration
+	AgentVersion string
+	InstallIDs   []string // more than one: two installs write the same cluster id
+	Duplicate    bool
+	LastError    string
+	Quarantined  int
+	// QuarantineReasons are the most recent quarantine records.
+	QuarantineReasons []QuarantineRecord
+}
+
+// QuarantineRecord says why an upload was refused.
+type QuarantineRecord struct {
+	Key    string
+	Reason string
+	Time   time.Time
+}
+
+// ChooseResolution picks the resolution to read a query from, like Kubecost: hourly sets when
+// the hourly store covers the start of the window, daily ones otherwise. preferDaily (the
+// query folds by day or longer) takes daily sets when the window is day-aligned and the daily
+// store covers it, since they give the same answer from 24 times fewer sets.
+func ChooseResolution(w cost.Window, hourly, daily cost.Window, preferDaily bool) Resolution {
+	dayAligned := w.Start.Equal(w.Start.Truncate(24*time.Hour)) && w.End.Equal(w.End.Truncate(24*time.Hour))
+	dailyCovers := !daily.IsZero() && !w.Start.Before(daily.Start)
+	if preferDaily && dayAligned && dailyCovers {
+		return Daily
+	}
+	if !hourly.IsZero() && !w.Start.Before(hourly.Start) {
+		return Hourly
+	}
+	return Daily
+}
