@@ -3,8 +3,9 @@
 // aggregator's correctness rests on: versions and conditional writes (compare-and-swap).
 //
 // Backends live in sub-packages (memory, filesystem, s3, gcs, azure), each verified by the
-// exported acceptance suite in store/storetest. Decorators (prefix, retries, metrics) wrap a
-// Store and are Stores themselves.
+// exported acceptance suite in store/storetest; objstore opens the one a federated-store.yaml
+// names. Decorators (WithPrefix, WithRetry, WithMetrics) wrap a Store and are Stores themselves.
+// Configuration secrets use the self-redacting Secret type.
 package store
 
 import (
@@ -45,7 +46,9 @@ type ObjectInfo struct {
 
 // Store is a bucket. All methods are safe for concurrent use. Keys are slash-separated, never
 // start with "/", and are passed to the backend unchanged (spaces, '+', '%' and non-ASCII are
-// legal key characters and round-trip exactly).
+// legal key characters and round-trip exactly). ValidateKey states the rules every backend
+// accepts; a key that breaks them may be refused with ErrInvalidKey. Every method honours ctx: a
+// cancelled context ends the call with an error wrapping ctx.Err().
 type Store interface {
 	// Get returns the object's whole content and its current version.
 	// A missing object is ErrNotFound.
