@@ -187,6 +187,10 @@ func price(v *yaml.Node) (p float64, set bool, err error) {
 	if s == "" || v.Tag == "!!null" {
 		return 0, false, nil
 	}
+	switch strings.ToLower(s) {
+	case ".nan", ".inf", "+.inf", "-.inf":
+		return 0, false, fmt.Errorf("%q is not a finite number", v.Value)
+	}
 	if v.Tag == "!!bool" {
 		return 0, false, fmt.Errorf("%q is not a number", v.Value)
 	}
