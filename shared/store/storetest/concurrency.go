@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -56,9 +57,14 @@ func testCompareAndSwap(t *testing.T, s store.Store, base string, _ Options) {
 	mustPut(t, s, key, []byte("0"))
 	var wg sync.WaitGroup
 	errs := make([]error, n)
+	start := make(chan struct{})
 	for i := range n {
-		wg.Go(func() { errs[i] = Increment(context.Background(), s, key, 1000) })
+		wg.Go(func() {
+			<-start
+			errs[i] = Increment(context.Background(), s, key, 1000)
+		})
 	}
+	close(start)
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {
@@ -83,6 +89,7 @@ func Increment(ctx context.Context, s store.Store, key string, maxAttempts int) 
 		if err != nil {
 			return fmt.Errorf("increment %s: content %q: %w", key, data, err)
 		}
+		runtime.Gosched() // let competitors read the same version, as network latency would
 		_, err = s.PutIfMatch(ctx, key, []byte(strconv.Itoa(n+1)), info.Version)
 		if err == nil {
 			return nil
