@@ -5,6 +5,7 @@ package build
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/fedcost/fedcost/shared/cost"
 	"github.com/fedcost/fedcost/shared/etl"
@@ -16,6 +17,8 @@ type File struct {
 	Upload  layout.Upload
 	Data    []byte // etl.Encode output
 	Records int    // allocations or assets in the document
+	// BuiltAt is the producer's build time: a file built before its window ended is partial.
+	BuiltAt time.Time
 }
 
 // Key is the upload's object key (relative to the store prefix).
@@ -58,7 +61,7 @@ func Files(cluster string, r layout.Resolution, w layout.Window, allocs *cost.Al
 		if err != nil {
 			return nil, fmt.Errorf("build %s: %w", d.Upload().Key(), err)
 		}
-		out = append(out, File{Upload: d.Upload(), Data: data, Records: d.Records()})
+		out = append(out, File{Upload: d.Upload(), Data: data, Records: d.Records(), BuiltAt: p.BuiltAt})
 	}
 	return out, nil
 }
