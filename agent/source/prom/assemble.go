@@ -110,7 +110,7 @@ func (a *assembler) build() (*cost.AllocationSet, *cost.AssetSet) {
 		a.addContainers(allocs, k, p, shares[k])
 	}
 	for _, u := range unmounted {
-		allocs.Insert(u)
+		insert(allocs, u)
 	}
 	a.addNodes(assets)
 	a.addDisks(assets)
@@ -176,7 +176,7 @@ func (a *assembler) addContainers(set *cost.AllocationSet, k nsName, p *podData,
 			}
 			al.LoadBalancerCost = sh.lbCost / n
 		}
-		set.Insert(al)
+		insert(set, al)
 	}
 }
 
@@ -193,6 +193,16 @@ func (a *assembler) servicesOf(ns string, p *podData) []string {
 	out := slices.Clone(eps)
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// insert adds an allocation the assembler built and no longer touches, without the copy
+// AllocationSet.Insert makes (names are unique per container; a clash still merges).
+func insert(set *cost.AllocationSet, a *cost.Allocation) {
+	if _, dup := set.Allocations[a.Name]; dup {
+		set.Insert(a)
+		return
+	}
+	set.Allocations[a.Name] = a
 }
 
 func clone(m map[string]string) map[string]string {

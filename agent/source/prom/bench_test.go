@@ -104,7 +104,13 @@ func TestBuildOpenWindow(t *testing.T) {
 func BenchmarkBuild10kPods(b *testing.B) {
 	w := fakeWindow()
 	f := &fakeCluster{namespaces: 100, podsPerNS: 100, nodes: 250, start: w.Start, end: w.End, step: time.Minute}
-	s := newFakeSource(b, f, Config{})
+	fake := newFakeProm(f)
+	srv := httptest.NewServer(fake)
+	b.Cleanup(srv.Close)
+	s, err := New(Config{URL: srv.URL, Now: func() time.Time { return f.end.Add(time.Hour) }}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
 	ctx := context.Background()
 	if _, _, err := s.Build(ctx, "c1", layout.Hourly, w); err != nil { // warms the fake's cache
 		b.Fatal(err)
@@ -145,6 +151,11 @@ func BenchmarkBuild10kPods(b *testing.B) {
 		b.ReportMetric(rss/(1<<20), "process-peak-RSS-MiB")
 	}
 	b.ReportMetric(float64(n), "allocations")
+	var cached int
+	for _, body := range fake.cache {
+		cached += len(body)
+	}
+	b.ReportMetric(float64(cached)/(1<<20), "fake-cache-MiB")
 }
 
 func heapBytes() uint64 {

@@ -18,7 +18,7 @@ type Config struct {
 	URL string
 	// ClusterLabel and ClusterFilter select one cluster in a Prometheus shared by several:
 	// ClusterLabel="cluster_id", ClusterFilter="prod-1" adds cluster_id="prod-1" to every
-	// selector and keeps ClusterLabel in every grouping. Both empty: no cluster matcher.
+	// selector. Both empty: no cluster matcher.
 	ClusterLabel  string
 	ClusterFilter string
 	// Pricing prices nodes, volumes, load balancers and cluster management where the OpenCost
