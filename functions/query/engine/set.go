@@ -89,6 +89,11 @@ func addTotals(a, b cost.ResourceTotals) cost.ResourceTotals {
 	return cost.ResourceTotals{CPU: a.CPU + b.CPU, GPU: a.GPU + b.GPU, RAM: a.RAM + b.RAM}
 }
 
+// Add merges src into dst like cost.Allocation.Add, but with OpenCost's averages (request and
+// usage averages weighted by minutes and divided by the merged window's minutes) and with
+// dst's properties intersected in place. dst must be owned by the caller.
+func Add(dst, src *cost.Allocation) { addInto(dst, src) }
+
 // addInto is cost.Allocation.Add without its per-call property copy (properties are
 // intersected in place, dst owns them) and with OpenCost's averages: request and usage
 // averages are weighted by minutes and divided by the merged window's minutes, so two
