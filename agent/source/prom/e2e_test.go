@@ -322,10 +322,9 @@ func TestEndToEndPrometheus(t *testing.T) {
 		t.Fatalf("allocation names:\n got %q\nwant %q", got, wantNames)
 	}
 
-	for i, w := range want {
+	for _, w := range want {
 		a := allocs.Allocations[strings.Join([]string{"e2e", w.node, w.ns, w.pod, w.container}, "/")]
-		t.Run(wantNames[0][:0]+w.pod+"/"+w.container, func(t *testing.T) {
-			_ = i
+		t.Run(w.pod+"/"+w.container, func(t *testing.T) {
 			p := a.Properties
 			if p.Cluster != "e2e" || p.Node != w.node || p.Namespace != w.ns || p.Pod != w.pod || p.Container != w.container {
 				t.Errorf("identity: %+v", p)
