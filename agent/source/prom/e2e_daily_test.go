@@ -34,6 +34,7 @@ func TestEndToEndPrometheusDaily(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkUploadable(t, "e2e", layout.Daily, day, allocs, assets)
 	const (
 		aCPU, aRAM       = 0.05, 0.006
 		bCPU, bRAM, bGPU = 0.04, 0.001, 0.3

@@ -265,6 +265,7 @@ func TestEndToEndPrometheus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkUploadable(t, "e2e", layout.Hourly, layout.Window{Start: ws, End: we}, allocs, assets)
 
 	// Hand-computed expectations. node-a: CPU 0.05/core-h, RAM 0.006/GiB-h (pricing metrics).
 	// node-b (spot, c5.large): CPU 0.04 (instance-type override), RAM 0.001 (spotRAM),

@@ -1,8 +1,18 @@
 package prom
 
 import (
+	"math"
+	"slices"
 	"strings"
 	"sync"
+)
+
+// Limits of the upload format (shared/etl): longer label keys or values are dropped, and a
+// record keeps at most maxLabels labels (the first by key), so one odd label never makes a
+// whole window's upload refused.
+const (
+	maxLabelBytes = 4096
+	maxLabels     = 1024
 )
 
 // raw is what the queries of one window returned, reduced to one record per container, pod,
@@ -143,24 +153,36 @@ func setPresence(p *presence, q string, v float64) {
 }
 
 // prefixed returns the labels of m that start with prefix, with the prefix removed
-// (label_app → app, as OpenCost does). nil when there are none.
+// (label_app → app, as OpenCost does), within the upload limits. nil when there are none.
 func prefixed(m map[string]string, prefix string) map[string]string {
-	var out map[string]string
+	var keys []string
 	for k, v := range m {
-		if rest, ok := strings.CutPrefix(k, prefix); ok && rest != "" {
-			if out == nil {
-				out = map[string]string{}
-			}
-			out[rest] = v
+		if rest, ok := strings.CutPrefix(k, prefix); ok && rest != "" && len(rest) <= maxLabelBytes && len(v) <= maxLabelBytes {
+			keys = append(keys, k)
 		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	if len(keys) > maxLabels {
+		slices.Sort(keys)
+		keys = keys[:maxLabels]
+	}
+	out := make(map[string]string, len(keys))
+	for _, k := range keys {
+		out[k[len(prefix):]] = m[k]
 	}
 	return out
 }
 
 // apply merges one sample of query q into r. Samples missing the labels a query groups by
-// (e.g. a cAdvisor series without a pod) are ignored.
+// (e.g. a cAdvisor series without a pod) and values that are not finite and non-negative
+// (no count, byte size, rate or price is negative) are ignored.
 func (r *raw) apply(q string, s sample) {
 	m, v := s.Metric, s.Value.V
+	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+		return
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch q {
