@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -246,5 +247,70 @@ func TestClusterIDsAreValid(t *testing.T) {
 		if err := layout.ValidateClusterID(id); err != nil || !strings.HasPrefix(id, "sim-") {
 			t.Errorf("%s: %v", id, err)
 		}
+	}
+}
+
+func TestLiveKeepsOpenWindowsCurrent(t *testing.T) {
+	t.Parallel()
+	st := memory.New("live")
+	now := testEnd
+	ctx, cancel := context.WithCancel(context.Background())
+	var mu sync.Mutex
+	ticks := 0
+	opts := sim.Options{Clusters: 2, Seed: 5, ContainersPerDay: 10, Now: func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return now
+	}}
+	done := make(chan error, 1)
+	go func() { done <- sim.Live(ctx, st, opts, time.Millisecond) }()
+	// Wait for the open windows and heartbeats of both clusters, then stop.
+	for {
+		objs := objects(t, st)
+		if len(objs) >= 2*(2*2)+2 {
+			break
+		}
+		mu.Lock()
+		ticks++
+		mu.Unlock()
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Live returned %v, want context.Canceled", err)
+	}
+	for _, id := range sim.ClusterIDs(2, "") {
+		for _, r := range layout.Resolutions {
+			for _, k := range layout.Kinds {
+				u := layout.Upload{Cluster: id, Kind: k, Resolution: r, Window: layout.WindowFor(r, testEnd)}
+				data, _, err := st.Get(context.Background(), u.Key())
+				if err != nil {
+					t.Fatalf("%s: %v", u.Key(), err)
+				}
+				doc, err := etl.Decode(data, u, etl.Limits{})
+				if err != nil || doc.Empty() || doc.Producer.Agent != sim.AgentName {
+					t.Fatalf("%s: %v (empty %v)", u.Key(), err, doc == nil || doc.Empty())
+				}
+			}
+		}
+		if _, _, err := st.Get(context.Background(), layout.HeartbeatKey(id)); err != nil {
+			t.Errorf("heartbeat of %s: %v", id, err)
+		}
+	}
+}
+
+func TestIdleTotalMatchesComputeIdle(t *testing.T) {
+	t.Parallel()
+	src := sim.NewSource(sim.Options{Seed: 11, ContainersPerDay: 80, Now: func() time.Time { return testEnd }})
+	allocs, assets, err := src.Build(context.Background(), "idle-check", layout.Daily, layout.WindowFor(layout.Daily, testEnd.Add(-24*time.Hour)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want float64
+	for _, row := range cost.ComputeIdle(allocs, assets, true) {
+		want += row.TotalCost()
+	}
+	if got := sim.TotalsOf(allocs, assets).IdleCost; !close(got, want) || got <= 0 {
+		t.Errorf("idle %v, cost.ComputeIdle %v", got, want)
 	}
 }

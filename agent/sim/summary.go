@@ -14,7 +14,9 @@ type Totals struct {
 	Assets         int     // asset records
 	AllocationCost float64 // Σ Allocation.TotalCost
 	AssetCost      float64 // Σ Asset.TotalCost
-	// IdleCost is Σ of cost.ComputeIdle over the windows: node cost not paid by allocations.
+	// IdleCost is node cost not paid by allocations: Σ cost.NodeResourceCosts of the nodes
+	// minus the CPU, GPU and RAM costs of the allocations on them (the total of
+	// cost.ComputeIdle, summed in a fixed order).
 	IdleCost float64
 }
 
@@ -32,20 +34,28 @@ func (t *Totals) Add(o Totals) {
 // sets give bit-identical totals. Tests use it on decoded uploads to reconcile with a Summary.
 func TotalsOf(allocs *cost.AllocationSet, assets *cost.AssetSet) Totals {
 	t := Totals{Windows: 1}
-	if allocs != nil {
-		t.Allocations = allocs.Len()
-		for _, n := range allocs.Names() {
-			t.AllocationCost += allocs.Allocations[n].TotalCost()
-		}
-	}
+	type nodeKey struct{ cluster, node string }
+	nodes := map[nodeKey]bool{}
 	if assets != nil {
 		t.Assets = len(assets.Assets)
 		for _, k := range sortedKeys(assets.Assets) {
-			t.AssetCost += assets.Assets[k].TotalCost()
+			a := assets.Assets[k]
+			t.AssetCost += a.TotalCost()
+			if a.Type == cost.NodeAssetType {
+				nodes[nodeKey{a.Properties.Cluster, a.Properties.Name}] = true
+				t.IdleCost += cost.NodeResourceCosts(a).Total()
+			}
 		}
 	}
-	for _, row := range cost.ComputeIdle(allocs, assets, false) {
-		t.IdleCost += row.TotalCost()
+	if allocs != nil {
+		t.Allocations = allocs.Len()
+		for _, n := range allocs.Names() {
+			a := allocs.Allocations[n]
+			t.AllocationCost += a.TotalCost()
+			if a.Properties != nil && !a.IsIdle() && !a.IsUnmounted() && nodes[nodeKey{a.Properties.Cluster, a.Properties.Node}] {
+				t.IdleCost -= a.CPUTotalCost() + a.GPUTotalCost() + a.RAMTotalCost()
+			}
+		}
 	}
 	return t
 }
