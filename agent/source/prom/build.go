@@ -35,8 +35,8 @@ func (s *Source) Build(ctx context.Context, cluster string, r layout.Resolution,
 	}
 	units := make([]unitCount, 0, len(plan))
 	for _, p := range plan {
-		if p.Metric["namespace"] != "" {
-			units = append(units, unitCount{Namespace: p.Metric["namespace"], First: p.Metric["first"], N: int(p.Value.V)})
+		if p.Metric.get("namespace") != "" {
+			units = append(units, unitCount{Namespace: p.Metric.get("namespace"), First: p.Metric.get("first"), N: int(p.Value.V)})
 		}
 	}
 	chunks := planChunks(units, s.cfg.MaxSeriesPerQuery)

@@ -26,8 +26,25 @@ type client struct {
 
 // sample is one series of an instant vector.
 type sample struct {
-	Metric map[string]string `json:"metric"`
-	Value  pair              `json:"value"`
+	Metric labels `json:"metric"`
+	Value  pair   `json:"value"`
+}
+
+// vector is an API result that decodes in place (no copy of the raw result): a vector's
+// samples; any other result type (scalar, string) is skipped, and the caller checks
+// resultType.
+type vector []sample
+
+// UnmarshalJSON decodes the result array when it holds objects.
+func (v *vector) UnmarshalJSON(b []byte) error {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '[' {
+		return nil
+	}
+	if j := skipSpace(b, i+1); j >= len(b) || (b[j] != '{' && b[j] != ']') {
+		return nil // a scalar or string result: [time, "value"]
+	}
+	return json.Unmarshal(b, (*[]sample)(v))
 }
 
 // pair is a [<unix seconds>, "<value>"] sample value.
@@ -62,8 +79,8 @@ type apiResponse struct {
 	ErrorType string `json:"errorType"`
 	Error     string `json:"error"`
 	Data      struct {
-		ResultType string          `json:"resultType"`
-		Result     json.RawMessage `json:"result"`
+		ResultType string `json:"resultType"`
+		Result     vector `json:"result"`
 	} `json:"data"`
 	Warnings []string `json:"warnings"`
 }
@@ -139,14 +156,10 @@ func (c *client) do(ctx context.Context, expr string, t time.Time) ([]sample, er
 	}
 	switch r.Data.ResultType {
 	case "vector":
+		return r.Data.Result, nil
 	case "scalar":
 		return nil, nil
 	default:
 		return nil, fmt.Errorf("result type %q: want vector", r.Data.ResultType)
 	}
-	var out []sample
-	if err := json.Unmarshal(r.Data.Result, &out); err != nil {
-		return nil, fmt.Errorf("decode vector: %w", err)
-	}
-	return out, nil
 }

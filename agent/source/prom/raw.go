@@ -94,8 +94,8 @@ func newRaw() *raw {
 	}
 }
 
-func (r *raw) pod(m map[string]string) *podData {
-	k := nsName{m["namespace"], m["pod"]}
+func (r *raw) pod(m labels) *podData {
+	k := nsName{m.get("namespace"), m.get("pod")}
 	p := r.pods[k]
 	if p == nil {
 		p = &podData{containers: map[string]*containerData{}}
@@ -104,12 +104,12 @@ func (r *raw) pod(m map[string]string) *podData {
 	return p
 }
 
-func (r *raw) container(m map[string]string) *containerData {
+func (r *raw) container(m labels) *containerData {
 	p := r.pod(m)
-	c := p.containers[m["container"]]
+	c := p.containers[m.get("container")]
 	if c == nil {
 		c = &containerData{}
-		p.containers[m["container"]] = c
+		p.containers[m.get("container")] = c
 	}
 	return c
 }
@@ -154,23 +154,23 @@ func setPresence(p *presence, q string, v float64) {
 
 // prefixed returns the labels of m that start with prefix, with the prefix removed
 // (label_app → app, as OpenCost does), within the upload limits. nil when there are none.
-func prefixed(m map[string]string, prefix string) map[string]string {
-	var keys []string
-	for k, v := range m {
-		if rest, ok := strings.CutPrefix(k, prefix); ok && rest != "" && len(rest) <= maxLabelBytes && len(v) <= maxLabelBytes {
-			keys = append(keys, k)
+func prefixed(m labels, prefix string) map[string]string {
+	var keep labels
+	for _, p := range m {
+		if rest, ok := strings.CutPrefix(p.Name, prefix); ok && rest != "" && len(rest) <= maxLabelBytes && len(p.Value) <= maxLabelBytes {
+			keep = append(keep, labelPair{rest, p.Value})
 		}
 	}
-	if len(keys) == 0 {
+	if len(keep) == 0 {
 		return nil
 	}
-	if len(keys) > maxLabels {
-		slices.Sort(keys)
-		keys = keys[:maxLabels]
+	if len(keep) > maxLabels {
+		slices.SortFunc(keep, func(a, b labelPair) int { return strings.Compare(a.Name, b.Name) })
+		keep = keep[:maxLabels]
 	}
-	out := make(map[string]string, len(keys))
-	for _, k := range keys {
-		out[k[len(prefix):]] = m[k]
+	out := make(map[string]string, len(keep))
+	for _, p := range keep {
+		out[p.Name] = p.Value
 	}
 	return out
 }
@@ -187,7 +187,7 @@ func (r *raw) apply(q string, s sample) {
 	defer r.mu.Unlock()
 	switch q {
 	case qRunSteps, qRunFirst, qRunLast, qCPUReq, qRAMReq, qGPUReq, qCPUUse, qCPUMax, qRAMUse, qRAMMax:
-		if m["namespace"] == "" || m["pod"] == "" || m["container"] == "" {
+		if m.get("namespace") == "" || m.get("pod") == "" || m.get("container") == "" {
 			return
 		}
 		c := r.container(m)
@@ -210,7 +210,7 @@ func (r *raw) apply(q string, s sample) {
 			setPresence(&c.presence, q, v)
 		}
 	case qNetRx, qNetTx, qPodInfo, qPodOwner, qPodLabel, qPodAnno, qPodPVC:
-		if m["namespace"] == "" || m["pod"] == "" {
+		if m.get("namespace") == "" || m.get("pod") == "" {
 			return
 		}
 		p := r.pod(m)
@@ -222,11 +222,11 @@ func (r *raw) apply(q string, s sample) {
 		case qPodInfo:
 			// A pod name reused within the window (StatefulSet) has several uids: keep the
 			// greatest uid for determinism.
-			if p.node == "" || m["uid"] > p.uid {
-				p.uid, p.node, p.ip, p.hostNetwork = m["uid"], m["node"], m["pod_ip"], m["host_network"] == "true"
+			if p.node == "" || m.get("uid") > p.uid {
+				p.uid, p.node, p.ip, p.hostNetwork = m.get("uid"), m.get("node"), m.get("pod_ip"), m.get("host_network") == "true"
 			}
 		case qPodOwner:
-			o := owner{m["owner_kind"], m["owner_name"]}
+			o := owner{m.get("owner_kind"), m.get("owner_name")}
 			if p.owner.kind == "" || p.owner.kind == "<none>" || (o.kind != "<none>" && o.kind+o.name < p.owner.kind+p.owner.name) {
 				p.owner = o
 			}
@@ -235,28 +235,28 @@ func (r *raw) apply(q string, s sample) {
 		case qPodAnno:
 			p.annotations = mergeLabels(p.annotations, prefixed(m, "annotation_"))
 		case qPodPVC:
-			if c := m["persistentvolumeclaim"]; c != "" {
+			if c := m.get("persistentvolumeclaim"); c != "" {
 				p.pvcs = append(p.pvcs, c)
 			}
 		}
 	case qEndpoints:
-		if m["ip"] != "" && m["endpoint"] != "" {
-			k := nsName{m["namespace"], m["ip"]}
-			r.endpoints[k] = append(r.endpoints[k], m["endpoint"])
+		if m.get("ip") != "" && m.get("endpoint") != "" {
+			k := nsName{m.get("namespace"), m.get("ip")}
+			r.endpoints[k] = append(r.endpoints[k], m.get("endpoint"))
 		}
 	case qRSOwner:
-		r.rsOwner[nsName{m["namespace"], m["replicaset"]}] = owner{m["owner_kind"], m["owner_name"]}
+		r.rsOwner[nsName{m.get("namespace"), m.get("replicaset")}] = owner{m.get("owner_kind"), m.get("owner_name")}
 	case qJobOwner:
-		r.jobOwner[nsName{m["namespace"], m["job_name"]}] = owner{m["owner_kind"], m["owner_name"]}
+		r.jobOwner[nsName{m.get("namespace"), m.get("job_name")}] = owner{m.get("owner_kind"), m.get("owner_name")}
 	case qNSLabel:
-		r.nsLabels[m["namespace"]] = mergeLabels(r.nsLabels[m["namespace"]], prefixed(m, "label_"))
+		r.nsLabels[m.get("namespace")] = mergeLabels(r.nsLabels[m.get("namespace")], prefixed(m, "label_"))
 	case qNSAnno:
-		r.nsAnnos[m["namespace"]] = mergeLabels(r.nsAnnos[m["namespace"]], prefixed(m, "annotation_"))
+		r.nsAnnos[m.get("namespace")] = mergeLabels(r.nsAnnos[m.get("namespace")], prefixed(m, "annotation_"))
 	case qNodeSteps, qNodeFirst, qNodeLast:
-		setPresence(&r.node(m["node"]).presence, q, v)
+		setPresence(&r.node(m.get("node")).presence, q, v)
 	case qNodeCap:
-		n := r.node(m["node"])
-		switch m["resource"] {
+		n := r.node(m.get("node"))
+		switch m.get("resource") {
 		case "cpu":
 			n.cpu = v
 		case "memory":
@@ -265,12 +265,12 @@ func (r *raw) apply(q string, s sample) {
 			n.gpu += v
 		}
 	case qNodeLabel:
-		n := r.node(m["node"])
+		n := r.node(m.get("node"))
 		n.labels = mergeLabels(n.labels, prefixed(m, "label_"))
 	case qNodeInfo:
-		r.node(m["node"]).providerID = m["provider_id"]
+		r.node(m.get("node")).providerID = m.get("provider_id")
 	case qNodeCPU, qNodeRAM, qNodeGPU:
-		n := r.node(m["node"])
+		n := r.node(m.get("node"))
 		p := v
 		switch q {
 		case qNodeCPU:
@@ -281,28 +281,28 @@ func (r *raw) apply(q string, s sample) {
 			n.gpuPrice = &p
 		}
 	case qPVSteps, qPVFirst, qPVLast:
-		setPresence(&r.pv(m["persistentvolume"]).presence, q, v)
+		setPresence(&r.pv(m.get("persistentvolume")).presence, q, v)
 	case qPVCap:
-		r.pv(m["persistentvolume"]).bytes = v
+		r.pv(m.get("persistentvolume")).bytes = v
 	case qPVInfo:
-		r.pv(m["persistentvolume"]).storageClass = m["storageclass"]
+		r.pv(m.get("persistentvolume")).storageClass = m.get("storageclass")
 	case qPVPrice:
 		p := v
-		r.pv(m["persistentvolume"]).price = &p
+		r.pv(m.get("persistentvolume")).price = &p
 	case qPVCInfo:
-		r.pvcs[nsName{m["namespace"], m["persistentvolumeclaim"]}] = &pvcData{volume: m["volumename"], storageClass: m["storageclass"]}
+		r.pvcs[nsName{m.get("namespace"), m.get("persistentvolumeclaim")}] = &pvcData{volume: m.get("volumename"), storageClass: m.get("storageclass")}
 	case qLBSteps, qLBFirst, qLBLast:
-		setPresence(&r.lb(nsName{m["namespace"], m["service"]}).presence, q, v)
+		setPresence(&r.lb(nsName{m.get("namespace"), m.get("service")}).presence, q, v)
 	case qLBIngress:
-		l := r.lb(nsName{m["namespace"], m["service"]})
-		if ip := m["ip"]; ip != "" && (l.ip == "" || ip < l.ip) {
+		l := r.lb(nsName{m.get("namespace"), m.get("service")})
+		if ip := m.get("ip"); ip != "" && (l.ip == "" || ip < l.ip) {
 			l.ip = ip
 		} else if l.ip == "" {
-			l.ip = m["hostname"]
+			l.ip = m.get("hostname")
 		}
 	case qLBPrice:
 		p := v
-		r.lb(nsName{m["namespace"], m["service_name"]}).price = &p
+		r.lb(nsName{m.get("namespace"), m.get("service_name")}).price = &p
 	}
 }
 

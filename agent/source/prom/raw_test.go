@@ -11,8 +11,8 @@ func TestApplyIgnoresBadValues(t *testing.T) {
 	t.Parallel()
 	r := newRaw()
 	for _, v := range []float64{math.NaN(), math.Inf(1), -0.5} {
-		r.apply(qNodeCPU, sample{Metric: map[string]string{"node": "n"}, Value: pair{V: v}})
-		r.apply(qCPUReq, sample{Metric: map[string]string{"namespace": "a", "pod": "p", "container": "c"}, Value: pair{V: v}})
+		r.apply(qNodeCPU, sample{Metric: lbl("node", "n"), Value: pair{V: v}})
+		r.apply(qCPUReq, sample{Metric: lbl("namespace", "a", "pod", "p", "container", "c"), Value: pair{V: v}})
 	}
 	if n := r.nodes["n"]; n != nil && n.cpuPrice != nil {
 		t.Errorf("a non-finite or negative price was kept: %v", *n.cpuPrice)
@@ -20,7 +20,7 @@ func TestApplyIgnoresBadValues(t *testing.T) {
 	if p := r.pods[nsName{"a", "p"}]; p != nil {
 		t.Errorf("a non-finite or negative request was kept: %+v", p.containers["c"])
 	}
-	r.apply(qCPUReq, sample{Metric: map[string]string{"namespace": "a", "pod": "", "container": "c"}, Value: pair{V: 1}})
+	r.apply(qCPUReq, sample{Metric: lbl("namespace", "a", "pod", "", "container", "c"), Value: pair{V: 1}})
 	if len(r.pods) != 0 {
 		t.Errorf("a sample without pod label was kept")
 	}
@@ -28,22 +28,72 @@ func TestApplyIgnoresBadValues(t *testing.T) {
 
 func TestPrefixedLimits(t *testing.T) {
 	t.Parallel()
-	m := map[string]string{
-		"label_app": "web", "label_": "empty key", "uid": "x", "annotation_x": "not a label",
-		"label_huge": strings.Repeat("v", maxLabelBytes+1),
-	}
+	m := lbl("label_app", "web", "label_", "empty key", "uid", "x", "annotation_x", "not a label",
+		"label_huge", strings.Repeat("v", maxLabelBytes+1))
 	got := prefixed(m, "label_")
 	if len(got) != 1 || got["app"] != "web" {
 		t.Errorf("prefixed = %v, want only app=web", got)
 	}
-	many := map[string]string{}
+	var many labels
 	for i := range maxLabels + 10 {
-		many["label_k"+strconv.Itoa(i)] = "v"
+		many = append(many, labelPair{"label_k" + strconv.Itoa(i), "v"})
 	}
 	if got := prefixed(many, "label_"); len(got) != maxLabels {
 		t.Errorf("labels kept = %d, want %d", len(got), maxLabels)
 	}
-	if prefixed(map[string]string{"uid": "x"}, "label_") != nil {
+	if prefixed(lbl("uid", "x"), "label_") != nil {
 		t.Error("no labels: want nil")
+	}
+}
+
+func lbl(kv ...string) labels {
+	var l labels
+	for i := 0; i+1 < len(kv); i += 2 {
+		l = append(l, labelPair{kv[i], kv[i+1]})
+	}
+	return l
+}
+
+func TestLabelsUnmarshal(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in      string
+		want    labels
+		wantErr string
+	}{
+		{`{}`, labels{}, ""},
+		{`{"namespace":"web","label_app":"a b"}`, lbl("namespace", "web", "label_app", "a b"), ""},
+		{` { "a" : "x\"y" , "b":"\u00e9\/" } `, lbl("a", `x"y`, "b", "é/"), ""},
+		{`{"a":1}`, nil, "want a string"},
+		{`{"a" "b"}`, nil, "want ':'"},
+		{`{"a":"b"`, nil, "unterminated object"},
+		{`{"a":"b`, nil, "unterminated string"},
+		{`["a"]`, nil, "want an object"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			var l labels
+			err := l.UnmarshalJSON([]byte(tt.in))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(l) != len(tt.want) {
+				t.Fatalf("got %v, want %v", l, tt.want)
+			}
+			for i := range l {
+				if l[i] != tt.want[i] {
+					t.Errorf("got %v, want %v", l, tt.want)
+				}
+			}
+		})
+	}
+	if got := lbl("a", "1", "b", "2").get("b"); got != "2" {
+		t.Errorf("get = %q", got)
 	}
 }
