@@ -105,4 +105,3 @@ var internedNames = func() map[string]string {
 	}
 	return m
 }()
-
