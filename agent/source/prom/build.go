@@ -40,6 +40,12 @@ func (s *Source) Build(ctx context.Context, cluster string, r layout.Resolution,
 		}
 	}
 	chunks := planChunks(units, s.cfg.MaxSeriesPerQuery)
+	for _, c := range chunks {
+		if c.Series > s.cfg.MaxSeriesPerQuery {
+			s.log.Warn("prometheus chunk exceeds MaxSeriesPerQuery: one namespace has this many containers whose pod names share a first character",
+				"namespace", c.Namespaces[0], "podFirst", c.PodFirst, "containers", c.Series, "max", s.cfg.MaxSeriesPerQuery)
+		}
+	}
 
 	var tasks []namedQuery
 	tasks = append(tasks, q.clusterQueries()...)
