@@ -52,7 +52,7 @@ type Config struct {
 	// Interval between ticks (Run). Default 5m.
 	Interval time.Duration
 	// Backfill is how far back each resolution is backfilled; a missing entry means the
-	// default (48h hourly, 15d daily), a negative value disables it.
+	// default (48h hourly, 15d daily), zero or a negative value disables it.
 	Backfill map[layout.Resolution]time.Duration
 	// Producer names the agent in every document (BuiltAt is set per build).
 	Producer etl.Producer
