@@ -9,6 +9,45 @@ const FilteredKey = cost.FilteredSuffix
 // SharedName is the row holding shared costs when there is nothing to share them with.
 const SharedName = cost.SharedSuffix
 
+// row is what the second half of AggregateSet needs to know about one input allocation, kept
+// in a compact slice so that input rows (large, scattered structs) are read only once.
+type row struct {
+	dst      *cost.Allocation // the aggregated allocation it went into; nil if filtered out
+	id       int32            // idle id index
+	res      cost.ResourceTotals
+	weight   float64 // share weight: total cost without shared cost (weighted split)
+	unmount  bool
+	filtered bool
+}
+
+// idleIDs interns idle ids (cluster, or cluster and node) as small integers.
+type idleIDs struct {
+	byNode bool
+	index  map[[2]string]int32
+	// allocated and passing are the CPU/GPU/RAM cost of all rows of an id and of those that
+	// pass the filter; idle is the idle of the id.
+	allocated, passing, idle []cost.ResourceTotals
+}
+
+func (ids *idleIDs) of(a *cost.Allocation) int32 {
+	var k [2]string
+	if p := a.Properties; p != nil {
+		k[0] = p.Cluster
+		if ids.byNode {
+			k[1] = p.Node
+		}
+	}
+	i, ok := ids.index[k]
+	if !ok {
+		i = int32(len(ids.allocated))
+		ids.index[k] = i
+		ids.allocated = append(ids.allocated, cost.ResourceTotals{})
+		ids.passing = append(ids.passing, cost.ResourceTotals{})
+		ids.idle = append(ids.idle, cost.ResourceTotals{})
+	}
+	return i
+}
+
 // AggregateSet aggregates one window's set (containers or rollups, plus per-node idle rows
 // named <cluster>/<node>/__idle__) following OpenCost's AllocationSet.AggregateBy:
 //
@@ -26,60 +65,66 @@ const SharedName = cost.SharedSuffix
 // in is not modified.
 func AggregateSet(in *cost.AllocationSet, o *Options) *Set {
 	out := newSet(in.Window)
-	var idle, shared, normal []*cost.Allocation
+	ids := &idleIDs{byNode: o.IdleByNode, index: map[[2]string]int32{}}
+	var idle, shared []*cost.Allocation
+	var sharedIDs []int32
+	rows := make([]row, 0, len(in.Allocations))
+	sharing := o.sharing()
 	for _, a := range in.Allocations {
 		switch {
 		case a.IsIdle():
 			idle = append(idle, a)
+			continue
 		case a.IsExternal() && !o.IncludeExternal:
-		case o.isShared(a):
-			shared = append(shared, a)
-		default:
-			normal = append(normal, a)
-		}
-	}
-
-	idleByID := map[string]cost.ResourceTotals{}
-	for _, a := range idle {
-		id := o.idleID(a)
-		idleByID[id] = addTotals(idleByID[id], resources(a))
-	}
-	// Allocated CPU/GPU/RAM cost per idle id: all of it, and the part passing the filter.
-	allocated := map[string]cost.ResourceTotals{}
-	passing := map[string]cost.ResourceTotals{}
-	keys := make([]string, len(normal))
-	for i, a := range normal {
-		id := o.idleID(a)
-		r := resources(a)
-		allocated[id] = addTotals(allocated[id], r)
-		if o.Filter == nil || o.Filter(a) {
-			keys[i] = o.key(a)
-			passing[id] = addTotals(passing[id], r)
-		} else {
-			keys[i] = FilteredKey
-		}
-	}
-	for _, a := range shared {
-		id := o.idleID(a)
-		allocated[id] = addTotals(allocated[id], resources(a))
-	}
-
-	// Aggregate the rows that pass, with their idle share.
-	for i, a := range normal {
-		if keys[i] == FilteredKey {
 			continue
 		}
-		dst := out.insert(keys[i], a)
-		if o.ShareIdle {
-			id := o.idleID(a)
-			s := idleShare(a, idleByID[id], allocated[id])
-			addCosts(dst, s)
-			out.Idle[keys[i]] = addTotals(out.Idle[keys[i]], s)
+		id := ids.of(a)
+		res := resources(a)
+		ids.allocated[id] = addTotals(ids.allocated[id], res)
+		if sharing && o.isShared(a) {
+			shared = append(shared, a)
+			sharedIDs = append(sharedIDs, id)
+			continue
 		}
+		r := row{id: id, res: res}
+		if o.Filter != nil && !o.Filter(a) {
+			r.filtered = true
+		} else {
+			ids.passing[id] = addTotals(ids.passing[id], res)
+			r.dst = out.insert(o.key(a), a)
+		}
+		if sharing && o.ShareSplit == ShareWeighted {
+			r.unmount = a.IsUnmounted()
+			r.weight = a.TotalCost() - a.SharedCost
+		}
+		rows = append(rows, r)
+	}
+	for _, a := range idle {
+		id := ids.of(a)
+		ids.idle[id] = addTotals(ids.idle[id], resources(a))
 	}
 
-	if o.sharing() {
-		o.share(out, normal, keys, shared, idleByID, allocated)
+	if o.ShareIdle {
+		for _, r := range rows {
+			if r.dst == nil {
+				continue
+			}
+			s := scale(ids.idle[r.id], ratio(r.res, ids.allocated[r.id], 0))
+			addCosts(r.dst, s)
+			out.Idle[r.dst.Name] = addTotals(out.Idle[r.dst.Name], s)
+		}
+	}
+	if sharing {
+		var pool float64
+		for i, a := range shared {
+			pool += a.TotalCost()
+			if o.ShareIdle {
+				id := sharedIDs[i]
+				pool += idleShare(a, ids.idle[id], ids.allocated[id]).Total()
+			}
+		}
+		pool += o.SharedHourlyCost * o.overheadHours(out.Window)
+		o.share(out, rows, pool)
 	}
 
 	switch {
@@ -89,8 +134,8 @@ func AggregateSet(in *cost.AllocationSet, o *Options) *Set {
 			break
 		}
 		for _, a := range idle {
-			id := o.idleID(a)
-			left := leftover(resources(a), allocated[id])
+			id := ids.of(a)
+			left := leftover(resources(a), ids.allocated[id])
 			if left != (cost.ResourceTotals{}) && (o.Filter == nil || o.Filter(a)) {
 				out.insert(o.idleName(a), idleRow(a, a.Name, left))
 			}
@@ -99,12 +144,12 @@ func AggregateSet(in *cost.AllocationSet, o *Options) *Set {
 		for _, a := range idle {
 			c := resources(a)
 			if o.Filter != nil {
-				id := o.idleID(a)
+				id := ids.of(a)
 				fallback := 0.0
 				if o.Filter(a) {
 					fallback = 1
 				}
-				c = scale(c, ratio(passing[id], allocated[id], fallback))
+				c = scale(c, ratio(ids.passing[id], ids.allocated[id], fallback))
 			}
 			out.insert(o.idleName(a), idleRow(a, a.Name, c))
 		}
@@ -127,56 +172,65 @@ func leftover(idle, allocated cost.ResourceTotals) cost.ResourceTotals {
 	return l
 }
 
-// share spreads shared rows and the overhead over the keys of normal rows.
-func (o *Options) share(out *Set, normal []*cost.Allocation, keys []string, shared []*cost.Allocation,
-	idleByID, allocated map[string]cost.ResourceTotals) {
-	var pool float64
-	for _, a := range shared {
-		pool += a.TotalCost()
-		if o.ShareIdle {
-			id := o.idleID(a)
-			pool += idleShare(a, idleByID[id], allocated[id]).Total()
-		}
-	}
-	pool += o.SharedHourlyCost * o.overheadHours(out.Window)
+// share spreads pool over the keys of the rows: weighted by their cost without shared cost,
+// or evenly; filtered-out rows count as one key whose share is dropped.
+func (o *Options) share(out *Set, rows []row, pool float64) {
 	if pool == 0 {
 		return
 	}
-	weights := map[string]float64{}
-	var total float64
-	for i, a := range normal {
+	weights := map[*cost.Allocation]float64{}
+	var filtered, total float64
+	for _, r := range rows {
 		w := 1.0
 		if o.ShareSplit == ShareWeighted {
-			if a.IsUnmounted() {
+			if r.unmount {
 				continue
 			}
-			w = a.TotalCost() - a.SharedCost
+			w = r.weight
+		}
+		if r.filtered {
+			if o.ShareSplit == ShareEven {
+				w = 1 - filtered // the __filtered__ key counts once
+			}
+			filtered += w
+			total += w
+			continue
 		}
 		if o.ShareSplit == ShareEven {
-			if _, seen := weights[keys[i]]; seen {
+			if _, seen := weights[r.dst]; seen {
 				continue
 			}
 		}
-		weights[keys[i]] += w
+		weights[r.dst] += w
 		total += w
 	}
-	if total == 0 && len(weights) > 0 {
+	nkeys := len(weights)
+	if filtered != 0 || (o.ShareSplit == ShareEven && hasFiltered(rows)) {
+		nkeys++
+	}
+	if total == 0 && nkeys > 0 {
 		// Nothing to weight by: split evenly.
 		for k := range weights {
 			weights[k] = 1
 		}
-		total = float64(len(weights))
+		total = float64(nkeys)
 	}
 	if total == 0 {
 		out.insert(SharedName, &cost.Allocation{Window: out.Window, Start: out.Window.Start, End: out.Window.End, SharedCost: pool, Properties: &cost.AllocationProperties{}})
 		return
 	}
-	for k, w := range weights {
-		if k == FilteredKey {
-			continue
-		}
-		out.Allocations[k].SharedCost += pool * w / total
+	for dst, w := range weights {
+		dst.SharedCost += pool * w / total
 	}
+}
+
+func hasFiltered(rows []row) bool {
+	for _, r := range rows {
+		if r.filtered {
+			return true
+		}
+	}
+	return false
 }
 
 // overheadHours is the length of w in hours, counted up to Now.
