@@ -790,6 +790,9 @@ func checkQuery(t *testing.T, ms []manifest, vals map[string]any) {
 				t.Errorf("webhook: store Secret must be %q", want)
 			}
 		}
+		if want := str(lookup(vals, "webhook.serviceAccountName")); want != "" && webhook.Spec.Template.Spec.ServiceAccountName != want {
+			t.Errorf("webhook: service account %q, want %q", webhook.Spec.Template.Spec.ServiceAccountName, want)
+		}
 		checkCA(t, webhook.Spec.Template.Spec, wc, vals)
 		found := false
 		for _, s := range services(ms) {
