@@ -99,10 +99,9 @@ func (p *fakeProm) identify(expr string) (string, chunk, bool) {
 }
 
 type vecWriter struct {
-	b     bytes.Buffer
-	n     int
-	t     string
-	first bool
+	b bytes.Buffer
+	n int
+	t string
 }
 
 func (v *vecWriter) add(val float64, kv ...string) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // labels is a series' label set as decoded from the API: a short slice instead of a map (a
@@ -78,7 +79,7 @@ func readString(b []byte, i int, intern bool) (string, int, error) {
 			j++
 		case '"':
 			raw := b[i+1 : j]
-			if escaped {
+			if escaped || !utf8.Valid(raw) { // encoding/json unescapes and replaces invalid UTF-8
 				var s string
 				if err := json.Unmarshal(b[i:j+1], &s); err != nil {
 					return "", j + 1, err
