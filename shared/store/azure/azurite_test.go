@@ -31,11 +31,20 @@ func startAzurite(t testing.TB) string {
 	t.Helper()
 	bin := testenv.Tool(t, "azurite-blob", "scripts/install-tools.sh azurite")
 	port := testenv.FreePort(t)
-	testenv.Start(t, nil, bin, "--blobHost", "127.0.0.1", "--blobPort", fmt.Sprint(port),
+	p := testenv.Start(t, nil, bin, "--blobHost", "127.0.0.1", "--blobPort", fmt.Sprint(port),
 		"--inMemoryPersistence", "--skipApiVersionCheck", "--silent")
-	url := fmt.Sprintf("http://127.0.0.1:%d/%s", port, devAccount)
-	testenv.WaitHTTP(t, url+"?comp=list", 60*time.Second)
-	return url
+	// Wait for Azurite's own "listens" line rather than for any HTTP answer: another test's
+	// server may have taken the port between FreePort and the start, and must not be mistaken
+	// for Azurite.
+	listening := fmt.Sprintf("successfully listens on http://127.0.0.1:%d", port)
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(p.Output(), listening) {
+		if out := p.Output(); strings.Contains(out, "Exit due to") || strings.Contains(out, "EADDRINUSE") || time.Now().After(deadline) {
+			t.Fatalf("Azurite did not start on port %d:\n%s", port, out)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Sprintf("http://127.0.0.1:%d/%s", port, devAccount)
 }
 
 // azuriteConfig is a Config for a fresh container on the Azurite at url (created here).

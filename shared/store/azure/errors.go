@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
@@ -41,6 +42,7 @@ func classify(err error) error {
 }
 
 func (s *Store) wrap(op, key string, err error) error {
+	redactURL(err)
 	if sentinel := classify(err); sentinel != nil {
 		return fmt.Errorf("azure %s %s/%s: %w: %w", op, s.name, key, sentinel, err)
 	}
@@ -50,8 +52,24 @@ func (s *Store) wrap(op, key string, err error) error {
 // wrapPut is wrap for conditional writes: under If-Match a missing blob (404) means the
 // precondition failed, as store.Store.PutIfMatch requires.
 func (s *Store) wrapPut(op, key string, err error, cond *blob.ModifiedAccessConditions) error {
+	redactURL(err)
 	if cond != nil && cond.IfMatch != nil && classify(err) == store.ErrNotFound {
 		return fmt.Errorf("azure %s %s/%s: %w (the blob does not exist): %w", op, s.name, key, store.ErrPreconditionFailed, err)
 	}
 	return s.wrap(op, key, err)
+}
+
+// redactURL removes the query from the request URL inside a transport error (*url.Error, e.g.
+// "connection refused"): with a connection string the query is the SAS token, a credential.
+// (The SDK's own ResponseError already prints the path only.)
+func redactURL(err error) {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if u, perr := url.Parse(ue.URL); perr == nil && u.RawQuery != "" {
+			u.RawQuery = "REDACTED"
+			ue.URL = u.String()
+		} else if perr != nil {
+			ue.URL = "(request URL redacted)"
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -28,13 +29,13 @@ func startMinIO(t testing.TB, bucket string) Config {
 	bin := testenv.Tool(t, "minio", "scripts/install-tools.sh minio")
 	port, console := testenv.FreePort(t), testenv.FreePort(t)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	testenv.Start(t, []string{
+	proc := testenv.Start(t, []string{
 		"MINIO_ROOT_USER=" + minioUser,
 		"MINIO_ROOT_PASSWORD=" + minioPassword,
 		"MINIO_BROWSER=off",
 		"MINIO_UPDATE=off",
 	}, bin, "server", t.TempDir(), "--quiet", "--address", addr, "--console-address", fmt.Sprintf("127.0.0.1:%d", console))
-	testenv.WaitHTTP(t, "http://"+addr+"/minio/health/live", 30*time.Second)
+	waitMinIO(t, proc, addr)
 
 	c := DefaultConfig()
 	c.Bucket = bucket
@@ -51,6 +52,26 @@ func startMinIO(t testing.TB, bucket string) Config {
 		t.Fatalf("create bucket %s on MinIO: %v", bucket, err)
 	}
 	return c
+}
+
+// waitMinIO waits until MinIO itself answers its liveness probe on addr. Any HTTP answer is not
+// enough: another test's server may have taken the port between FreePort and the start.
+func waitMinIO(t testing.TB, proc *testenv.Process, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/minio/health/live")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK && strings.Contains(resp.Header.Get("Server"), "MinIO") {
+				return
+			}
+		}
+		if out := proc.Output(); strings.Contains(out, "already in use") || time.Now().After(deadline) {
+			t.Fatalf("MinIO did not start on %s (last probe: %v):\n%s", addr, err, out)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 func minioVersion() string {
