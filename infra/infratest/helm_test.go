@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -603,6 +604,16 @@ func checkAgent(t *testing.T, ms []manifest, vals map[string]any) {
 		t.Errorf("agent: spool PVC not rendered")
 	case !persistent && (spool.EmptyDir == nil || spool.EmptyDir.SizeLimit == nil):
 		t.Errorf("agent: the default spool is a size-limited emptyDir")
+	case !persistent:
+		// The agent must trim its spool before the kubelet evicts the pod for an overfull emptyDir.
+		maxBytes, err := strconv.ParseInt(e["FEDCOST_SPOOL_MAX_BYTES"], 10, 64)
+		if err != nil || maxBytes <= 0 || maxBytes >= spool.EmptyDir.SizeLimit.Value() {
+			t.Errorf("agent: FEDCOST_SPOOL_MAX_BYTES %q must be a positive size below the spool sizeLimit %s", e["FEDCOST_SPOOL_MAX_BYTES"], spool.EmptyDir.SizeLimit)
+		}
+	}
+	// helm template has no cluster to look up, so only an explicit installId reaches the pod.
+	if id, set := e["FEDCOST_INSTALL_ID"]; id != str(vals["installId"]) || set != (str(vals["installId"]) != "") {
+		t.Errorf("agent: FEDCOST_INSTALL_ID %q (set %v), values installId %q", id, set, vals["installId"])
 	}
 	checkPricing(t, ms, spec, c, vals)
 	checkCA(t, spec, c, vals)
@@ -824,6 +835,7 @@ func TestHelmRejectsBadValues(t *testing.T) {
 		{"fedcost-agent", "agent-long-cluster-id.yaml", "clusterId"},
 		{"fedcost-agent", "agent-typo.yaml", "clusterID"},
 		{"fedcost-agent", "agent-bad-source.yaml", "source"},
+		{"fedcost-agent", "agent-bad-install-id.yaml", "installId"},
 		{"fedcost-query", "query-bad-duration.yaml", "staleAfter"},
 		{"fedcost-query", "query-typo.yaml", "replicas"},
 	}

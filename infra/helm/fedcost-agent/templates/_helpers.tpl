@@ -49,3 +49,16 @@ fedcost.io/cluster-id: {{ .Values.clusterId | quote }}
 {{- $a = merge (deepCopy .Values.serviceAccount.annotations) $a -}}
 {{- if $a }}{{ toYaml $a }}{{ end -}}
 {{- end -}}
+
+{{/* Install id: the value, else a hash of the cluster's kube-system UID and the release (empty
+when rendered without a cluster, e.g. helm template). */}}
+{{- define "fedcost-agent.installId" -}}
+{{- if .Values.installId -}}
+{{- .Values.installId -}}
+{{- else -}}
+{{- $ns := lookup "v1" "Namespace" "" "kube-system" -}}
+{{- if and $ns $ns.metadata $ns.metadata.uid -}}
+{{- printf "%s/%s/%s" $ns.metadata.uid .Release.Namespace .Release.Name | sha256sum | trunc 32 -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
