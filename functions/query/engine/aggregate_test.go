@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -158,5 +159,36 @@ func TestNeeds(t *testing.T) {
 	o := Options{AggregateBy: []string{"namespace"}, IdleByNode: true}
 	if got := o.Needs(); got != FieldCluster|FieldNode|FieldNamespace {
 		t.Errorf("Options.Needs = %s", got)
+	}
+}
+
+// TestAddIntoMatchesCostAdd keeps the engine's hot-loop add equal to cost.Allocation.Add on
+// everything but the averages (OpenCost semantics, tested above) and properties (in place).
+func TestAddIntoMatchesCostAdd(t *testing.T) {
+	t.Parallel()
+	f := smallFleet()
+	var rows []*cost.Allocation
+	for _, s := range f.Allocations[:2] {
+		for _, n := range s.Names() {
+			rows = append(rows, s.Allocations[n])
+		}
+	}
+	rows[1].LoadBalancers = cost.LbAllocations{"ns/svc": {Service: "ns/svc", Cost: 1, IP: "1.2.3.4", Hours: 2}}
+	rows[2].LoadBalancers = cost.LbAllocations{"ns/svc": {Service: "ns/svc", Cost: 2, IP: "1.2.3.5", Hours: 1, Private: true}}
+	rows[3].RawAllocationOnly = &cost.RawAllocationOnlyData{CPUCoreUsageMax: 1}
+	want, got := rows[0].Clone(), rows[0].Clone()
+	for _, r := range rows[1:] {
+		want.Add(r)
+		addInto(got, r)
+	}
+	for _, a := range []*cost.Allocation{want, got} {
+		a.Properties = nil
+		a.CPUCoreRequestAverage, a.CPUCoreUsageAverage, a.RAMBytesRequestAverage = 0, 0, 0
+		a.RAMBytesUsageAverage, a.GPURequestAverage, a.GPUUsageAverage = 0, 0, 0
+	}
+	wj, _ := json.Marshal(want)
+	gj, _ := json.Marshal(got)
+	if string(wj) != string(gj) {
+		t.Errorf("addInto differs from cost.Add:\n got %s\nwant %s", gj, wj)
 	}
 }

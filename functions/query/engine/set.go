@@ -97,28 +97,93 @@ func Add(dst, src *cost.Allocation) { addInto(dst, src) }
 // addInto is cost.Allocation.Add without its per-call property copy (properties are
 // intersected in place, dst owns them) and with OpenCost's averages: request and usage
 // averages are weighted by minutes and divided by the merged window's minutes, so two
-// concurrent containers requesting one core each average two cores.
+// concurrent containers requesting one core each average two cores. It is the engine's hot
+// loop, so it sums the fields itself; TestAddIntoMatchesCostAdd keeps it equal to cost.Add.
 func addInto(dst, src *cost.Allocation) {
-	type avgs struct{ cpuReq, cpuUse, ramReq, ramUse, gpuReq, gpuUse float64 }
-	dm, sm := dst.Minutes(), src.Minutes()
-	sum := avgs{
-		dst.CPUCoreRequestAverage*dm + src.CPUCoreRequestAverage*sm,
-		dst.CPUCoreUsageAverage*dm + src.CPUCoreUsageAverage*sm,
-		dst.RAMBytesRequestAverage*dm + src.RAMBytesRequestAverage*sm,
-		dst.RAMBytesUsageAverage*dm + src.RAMBytesUsageAverage*sm,
-		dst.GPURequestAverage*dm + src.GPURequestAverage*sm,
-		dst.GPUUsageAverage*dm + src.GPUUsageAverage*sm,
+	dm, sm := dst.End.Sub(dst.Start).Minutes(), src.End.Sub(src.Start).Minutes()
+	cpuReq := dst.CPUCoreRequestAverage*dm + src.CPUCoreRequestAverage*sm
+	cpuUse := dst.CPUCoreUsageAverage*dm + src.CPUCoreUsageAverage*sm
+	ramReq := dst.RAMBytesRequestAverage*dm + src.RAMBytesRequestAverage*sm
+	ramUse := dst.RAMBytesUsageAverage*dm + src.RAMBytesUsageAverage*sm
+	gpuReq := dst.GPURequestAverage*dm + src.GPURequestAverage*sm
+	gpuUse := dst.GPUUsageAverage*dm + src.GPUUsageAverage*sm
+
+	dst.Window = dst.Window.Expand(src.Window)
+	if src.Start.Before(dst.Start) || dst.Start.IsZero() {
+		dst.Start = src.Start
 	}
-	p := dst.Properties
-	dst.Properties = nil
-	dst.Add(src)
-	dst.Properties = p
+	if src.End.After(dst.End) {
+		dst.End = src.End
+	}
+	if m := dst.End.Sub(dst.Start).Minutes(); m > 0 {
+		dst.CPUCoreRequestAverage, dst.CPUCoreUsageAverage = cpuReq/m, cpuUse/m
+		dst.RAMBytesRequestAverage, dst.RAMBytesUsageAverage = ramReq/m, ramUse/m
+		dst.GPURequestAverage, dst.GPUUsageAverage = gpuReq/m, gpuUse/m
+	} else {
+		dst.CPUCoreRequestAverage, dst.CPUCoreUsageAverage = 0, 0
+		dst.RAMBytesRequestAverage, dst.RAMBytesUsageAverage = 0, 0
+		dst.GPURequestAverage, dst.GPUUsageAverage = 0, 0
+	}
+
+	dst.CPUCoreHours += src.CPUCoreHours
+	dst.CPUCost += src.CPUCost
+	dst.CPUCostAdjustment += src.CPUCostAdjustment
+	dst.GPUHours += src.GPUHours
+	dst.GPUCost += src.GPUCost
+	dst.GPUCostAdjustment += src.GPUCostAdjustment
+	dst.NetworkTransferBytes += src.NetworkTransferBytes
+	dst.NetworkReceiveBytes += src.NetworkReceiveBytes
+	dst.NetworkCost += src.NetworkCost
+	dst.NetworkCrossZoneCost += src.NetworkCrossZoneCost
+	dst.NetworkCrossRegionCost += src.NetworkCrossRegionCost
+	dst.NetworkInternetCost += src.NetworkInternetCost
+	dst.NetworkCostAdjustment += src.NetworkCostAdjustment
+	dst.LoadBalancerCost += src.LoadBalancerCost
+	dst.LoadBalancerCostAdjustment += src.LoadBalancerCostAdjustment
+	dst.PVCostAdjustment += src.PVCostAdjustment
+	dst.RAMByteHours += src.RAMByteHours
+	dst.RAMCost += src.RAMCost
+	dst.RAMCostAdjustment += src.RAMCostAdjustment
+	dst.SharedCost += src.SharedCost
+	dst.ExternalCost += src.ExternalCost
+	dst.RawAllocationOnly = nil
+
+	if len(src.PVs) > 0 {
+		if dst.PVs == nil {
+			dst.PVs = make(cost.PVAllocations, len(src.PVs))
+		}
+		for k, v := range src.PVs {
+			if cur, ok := dst.PVs[k]; ok {
+				cur.ByteHours += v.ByteHours
+				cur.Cost += v.Cost
+				if cur.ProviderID != v.ProviderID {
+					cur.ProviderID = ""
+				}
+			} else {
+				pv := *v
+				dst.PVs[k] = &pv
+			}
+		}
+	}
+	if len(src.LoadBalancers) > 0 {
+		if dst.LoadBalancers == nil {
+			dst.LoadBalancers = make(cost.LbAllocations, len(src.LoadBalancers))
+		}
+		for k, v := range src.LoadBalancers {
+			if cur, ok := dst.LoadBalancers[k]; ok {
+				cur.Cost += v.Cost
+				cur.Hours += v.Hours
+				if cur.IP != v.IP {
+					cur.IP = ""
+				}
+				cur.Private = cur.Private && v.Private
+			} else {
+				lb := *v
+				dst.LoadBalancers[k] = &lb
+			}
+		}
+	}
 	intersectInPlace(dst, src.Properties)
-	if m := dst.Minutes(); m > 0 {
-		dst.CPUCoreRequestAverage, dst.CPUCoreUsageAverage = sum.cpuReq/m, sum.cpuUse/m
-		dst.RAMBytesRequestAverage, dst.RAMBytesUsageAverage = sum.ramReq/m, sum.ramUse/m
-		dst.GPURequestAverage, dst.GPUUsageAverage = sum.gpuReq/m, sum.gpuUse/m
-	}
 }
 
 // intersectInPlace keeps in dst.Properties only what o also has (cost.AllocationProperties.
