@@ -150,6 +150,9 @@ func AggregateSet(in *cost.AllocationSet, o *Options) *Set {
 					fallback = 1
 				}
 				c = scale(c, ratio(ids.passing[id], ids.allocated[id], fallback))
+				if c == (cost.ResourceTotals{}) {
+					continue // nothing of this idle id passes the filter
+				}
 			}
 			out.insert(o.idleName(a), idleRow(a, a.Name, c))
 		}

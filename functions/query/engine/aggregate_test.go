@@ -58,6 +58,8 @@ func TestAggregateSemantics(t *testing.T) {
 				idle:   map[string]cost.ResourceTotals{"A": {CPU: 6, RAM: 4.0 / 6}}}},
 		{"idle filtration", Options{AggregateBy: []string{"namespace"}, IncludeIdle: true}, `namespace:"A"`,
 			want{names: []string{"__idle__", "A"}, totals: map[string]float64{"A": 4, "__idle__": 10*3/5.0 + 4*1/6.0}}},
+		{"filter drops other clusters' idle", Options{AggregateBy: []string{"namespace"}, IncludeIdle: true, SplitIdle: true}, `cluster:"c2"`,
+			want{names: nil}},
 		{"share namespace weighted", Options{AggregateBy: []string{"namespace"}, ShareNamespaces: []string{"kube-system"}}, "",
 			want{names: []string{"B", "A"}, shared: map[string]float64{"A": 0.4, "B": 0.6}}},
 		{"share namespace even", Options{AggregateBy: []string{"namespace"}, ShareNamespaces: []string{"kube-system"}, ShareSplit: ShareEven}, "",
