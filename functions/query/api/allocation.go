@@ -40,14 +40,16 @@ func (s *server) allocation(fl flavor) handlerFunc {
 		if q.format == "csv" {
 			return allocationCSV(results, q.offset, q.limit), nil
 		}
-		b := []byte{'['}
-		for i, set := range results {
-			if i > 0 {
-				b = append(b, ',')
+		return stream(func(b []byte, flush func([]byte) []byte) []byte {
+			b = append(b, '[')
+			for i, set := range results {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendAllocationSet(b, set, engine.Page(set.Sorted(), q.offset, q.limit), flush)
 			}
-			b = appendAllocationSet(b, set, engine.Page(set.Sorted(), q.offset, q.limit))
-		}
-		return jsonData(append(b, ']')), nil
+			return append(b, ']')
+		}), nil
 	}
 }
 
@@ -66,24 +68,27 @@ func (s *server) allocationSummary(fl flavor) handlerFunc {
 		if len(results) > 0 {
 			step = int64(results[0].Window.Duration())
 		}
-		b := append([]byte(`{"step":`), appendInt(nil, step)...)
-		b = append(b, `,"sets":[`...)
-		for i, set := range results {
-			if i > 0 {
-				b = append(b, ',')
+		return stream(func(b []byte, flush func([]byte) []byte) []byte {
+			b = append(b, `{"step":`...)
+			b = appendInt(b, step)
+			b = append(b, `,"sets":[`...)
+			for i, set := range results {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = append(b, `{"allocations":{`...)
+				for j, a := range engine.Page(set.Sorted(), q.offset, q.limit) {
+					b = appendKey(b, a.Name, j == 0)
+					b = flush(appendSummary(b, a, set.Idle[a.Name]))
+				}
+				b = append(b, `},"window":`...)
+				b = appendWindow(b, set.Window)
+				b = append(b, '}')
 			}
-			b = append(b, `{"allocations":{`...)
-			for j, a := range engine.Page(set.Sorted(), q.offset, q.limit) {
-				b = appendKey(b, a.Name, j == 0)
-				b = appendSummary(b, a, set.Idle[a.Name])
-			}
-			b = append(b, `},"window":`...)
-			b = appendWindow(b, set.Window)
-			b = append(b, '}')
-		}
-		b = append(b, `],"window":`...)
-		b = appendWindow(b, q.window)
-		return jsonData(append(b, '}')), nil
+			b = append(b, `],"window":`...)
+			b = appendWindow(b, q.window)
+			return append(b, '}')
+		}), nil
 	}
 }
 

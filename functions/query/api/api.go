@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fedcost/fedcost/functions/query/source"
@@ -62,11 +63,12 @@ type server struct {
 	src  source.Source
 	opts Options
 	mux  *http.ServeMux
+	gzip *sync.Pool
 }
 
 // New returns the API handler over src.
 func New(src source.Source, opts Options) http.Handler {
-	s := &server{src: src, opts: opts.withDefaults(), mux: http.NewServeMux()}
+	s := &server{src: src, opts: opts.withDefaults(), mux: http.NewServeMux(), gzip: newGzipPool()}
 	routes := map[string]handlerFunc{
 		"/model/allocation":                 s.allocation(kubecost),
 		"/model/allocation/compute":         s.allocation(kubecost),
@@ -131,7 +133,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(kindUnauthorized, "missing or invalid bearer token"))
 		return
 	}
-	s.mux.ServeHTTP(w, r)
+	withGzip(s.gzip, w, r, s.mux)
 }
 
 func (s *server) authorized(r *http.Request) bool {
@@ -216,6 +218,29 @@ func writeError(w http.ResponseWriter, e *apiError) {
 	b = append(b, `,"message":`...)
 	b = appendString(b, e.msg)
 	writeJSON(w, status, append(b, '}'))
+}
+
+// chunkBytes is how much of a streamed response is buffered before it is written.
+const chunkBytes = 32 << 10
+
+// stream is a success response {"code":200,"data":…} whose data is generated piecewise: gen
+// appends to b and passes it through flush, which writes it out once it holds chunkBytes, so
+// large answers never sit in memory whole.
+type stream func(b []byte, flush func([]byte) []byte) []byte
+
+func (s stream) write(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	flush := func(b []byte) []byte {
+		if len(b) < chunkBytes {
+			return b
+		}
+		_, _ = w.Write(b)
+		return b[:0]
+	}
+	b := make([]byte, 0, 2*chunkBytes)
+	b = s(append(b, `{"code":200,"data":`...), flush)
+	_, _ = w.Write(append(b, '}'))
 }
 
 // jsonData is a success response {"code":200,"data":<data>}.

@@ -87,16 +87,20 @@ func (s *server) assets(fl flavor) handlerFunc {
 			if len(sets) == 0 {
 				return jsonData("{}"), nil
 			}
-			return jsonData(appendAssetSet(nil, sets[0], engine.Page(engine.SortedAssets(sets[0]), q.offset, q.limit))), nil
+			return stream(func(b []byte, flush func([]byte) []byte) []byte {
+				return appendAssetSet(b, sets[0], engine.Page(engine.SortedAssets(sets[0]), q.offset, q.limit), flush)
+			}), nil
 		}
-		b := []byte{'['}
-		for i, set := range sets {
-			if i > 0 {
-				b = append(b, ',')
+		return stream(func(b []byte, flush func([]byte) []byte) []byte {
+			b = append(b, '[')
+			for i, set := range sets {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendAssetSet(b, set, engine.Page(engine.SortedAssets(set), q.offset, q.limit), flush)
 			}
-			b = appendAssetSet(b, set, engine.Page(engine.SortedAssets(set), q.offset, q.limit))
-		}
-		return jsonData(append(b, ']')), nil
+			return append(b, ']')
+		}), nil
 	}
 }
 

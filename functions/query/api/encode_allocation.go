@@ -175,11 +175,11 @@ func appendLBs(b []byte, lbs cost.LbAllocations) []byte {
 }
 
 // appendAllocationSet writes {"<name>":{…},…} in the given order.
-func appendAllocationSet(b []byte, s *engine.Set, items []*cost.Allocation) []byte {
+func appendAllocationSet(b []byte, s *engine.Set, items []*cost.Allocation, flush func([]byte) []byte) []byte {
 	b = append(b, '{')
 	for i, a := range items {
 		b = appendKey(b, a.Name, i == 0)
-		b = appendAllocation(b, a, s.Idle[a.Name])
+		b = flush(appendAllocation(b, a, s.Idle[a.Name]))
 	}
 	return append(b, '}')
 }

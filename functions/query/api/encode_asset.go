@@ -129,11 +129,11 @@ func appendAsset(b []byte, a *cost.Asset) []byte {
 }
 
 // appendAssetSet writes {"<key>":{…},…} for the keys in order.
-func appendAssetSet(b []byte, s *cost.AssetSet, keys []string) []byte {
+func appendAssetSet(b []byte, s *cost.AssetSet, keys []string, flush func([]byte) []byte) []byte {
 	b = append(b, '{')
 	for i, k := range keys {
 		b = appendKey(b, k, i == 0)
-		b = appendAsset(b, s.Assets[k])
+		b = flush(appendAsset(b, s.Assets[k]))
 	}
 	return append(b, '}')
 }

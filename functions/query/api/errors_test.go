@@ -1,10 +1,13 @@
 package api
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -185,6 +188,28 @@ func TestHTTPBehaviour(t *testing.T) {
 			t.Errorf("foreign origin allowed: %v", hdr)
 		}
 	})
+}
+
+func TestGzip(t *testing.T) {
+	t.Parallel()
+	h := New(goldenSource(), Options{Now: func() time.Time { return now }})
+	path := "/model/allocation?window=yesterday&aggregate=namespace"
+	_, plainHdr, plain := do(t, h, "GET", path)
+	code, hdr, body := do(t, h, "GET", path, "Accept-Encoding", "br, gzip")
+	if code != 200 || hdr.Get("Content-Encoding") != "gzip" || plainHdr.Get("Content-Encoding") != "" {
+		t.Fatalf("status %d, Content-Encoding %q (plain %q)", code, hdr.Get("Content-Encoding"), plainHdr.Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unzipped, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(unzipped, plain) {
+		t.Errorf("gzip body differs from plain body (%v)", err)
+	}
+	if _, hdr, _ := do(t, h, "GET", path, "Accept-Encoding", "gzip;q=0"); hdr.Get("Content-Encoding") != "" {
+		t.Error("gzip;q=0 answered with gzip")
+	}
 }
 
 func TestReadiness(t *testing.T) {
