@@ -112,11 +112,11 @@ func (u *Uploader) Upload(ctx context.Context, f build.File) (Outcome, error) {
 	if err == nil {
 		return out, nil
 	}
-	if u.spool == nil || ctx.Err() != nil {
+	if u.spool == nil {
 		u.metrics.CountUpload(metrics.Failed, 1)
 		return Failed, fmt.Errorf("upload %s: %w", f.Key(), err)
 	}
-	return u.toSpool(f, err)
+	return u.toSpool(f, err) // also on shutdown (ctx canceled): the next start drains it
 }
 
 // Pending lists the spooled files, oldest first (none without a spool).

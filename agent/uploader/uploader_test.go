@@ -134,3 +134,28 @@ func TestUploadWithoutSpoolReturnsTheError(t *testing.T) {
 		t.Error("a failed upload counted as a success")
 	}
 }
+
+func TestUploadInterruptedByShutdownIsSpooled(t *testing.T) {
+	t.Parallel()
+	st := flaky.New(memory.New("x"), nil)
+	sp, err := spool.Open(t.TempDir(), spool.Limits{}, func() time.Time { return t0 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := uploader.New(uploader.Config{Store: st, Spool: sp, Now: func() time.Time { return t0 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	f := file(t, 1)
+	if out, err := u.Upload(ctx, f); err != nil || out != uploader.Spooled {
+		t.Fatalf("outcome %s, %v; want spooled", out, err)
+	}
+	if pending, err := u.Drain(context.Background()); err != nil || pending != 0 {
+		t.Fatalf("drain after restart: %d pending, %v", pending, err)
+	}
+	if got, _, err := st.Get(context.Background(), f.Key()); err != nil || !bytes.Equal(got, f.Data) {
+		t.Errorf("spooled file not uploaded by the drain: %v", err)
+	}
+}
