@@ -21,12 +21,10 @@ func (s *server) queryAllocations(r *http.Request, fl flavor) (*allocationQuery,
 	if err != nil {
 		return nil, nil, err
 	}
-	results, err := engine.AggregateSets(ctx, sets, &q.opts)
+	results, err := engine.Query(ctx, sets, &q.opts, engine.Fold{Accumulate: q.accumulate, StepStart: q.window.Start, Step: q.step})
 	if err != nil {
 		return nil, nil, err
 	}
-	results = engine.StepSets(results, q.window.Start, q.step)
-	results = engine.AccumulateSets(results, q.accumulate)
 	return q, results, nil
 }
 

@@ -77,13 +77,15 @@ func StepSets(sets []*Set, start time.Time, step time.Duration) []*Set {
 	if step <= 0 || len(sets) == 0 {
 		return sets
 	}
-	return fold(sets, func(s *Set) time.Time {
-		n := s.Window.Start.Sub(start) / step
-		if s.Window.Start.Before(start) {
-			n = -1
-		}
-		return start.Add(n * step)
-	})
+	return fold(sets, func(s *Set) time.Time { return stepBucket(s.Window.Start, start, step) })
+}
+
+// stepBucket is the start of the step containing t; anything before start is one step early.
+func stepBucket(t, start time.Time, step time.Duration) time.Time {
+	if t.Before(start) {
+		return start.Add(-step)
+	}
+	return start.Add(t.Sub(start) / step * step)
 }
 
 func fold(sets []*Set, key func(*Set) time.Time) []*Set {

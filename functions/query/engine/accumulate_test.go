@@ -1,10 +1,13 @@
 package engine
 
 import (
+	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/fedcost/fedcost/functions/query/internal/fleettest"
+	"github.com/fedcost/fedcost/shared/cost"
 )
 
 func TestAccumulatePeriods(t *testing.T) {
@@ -57,5 +60,47 @@ func TestParseAccumulate(t *testing.T) {
 	}
 	if _, err := ParseAccumulate("fortnight"); err == nil {
 		t.Error("fortnight accepted")
+	}
+}
+
+func TestQueryFoldsLikeStepThenAccumulate(t *testing.T) {
+	t.Parallel()
+	cfg := fleettest.Small(time.Date(2026, 10, 25, 0, 0, 0, 0, time.UTC))
+	cfg.Resolution, cfg.Windows = time.Hour, 24*9
+	f := fleettest.Generate(cfg)
+	o := &Options{AggregateBy: []string{"namespace"}, IncludeIdle: true, ShareIdle: true, LabelConfig: cost.DefaultLabelConfig()}
+	start := cfg.Start.Add(5 * time.Hour)
+	for _, fold := range []Fold{
+		{}, {Accumulate: AccumulateAll}, {Accumulate: AccumulateDay}, {Accumulate: AccumulateWeek},
+		{Step: 6 * time.Hour, StepStart: start}, {Step: 24 * time.Hour, StepStart: start, Accumulate: AccumulateWeek},
+	} {
+		t.Run(fmt.Sprintf("%+v", fold), func(t *testing.T) {
+			t.Parallel()
+			got, err := Query(context.Background(), f.Allocations, o, fold)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := AccumulateSets(StepSets(aggregateAll(t, f.Allocations, o), fold.StepStart, fold.Step), fold.Accumulate)
+			if len(got) != len(want) {
+				t.Fatalf("%d sets, want %d", len(got), len(want))
+			}
+			for i := range want {
+				if got[i].Window != want[i].Window || len(got[i].Allocations) != len(want[i].Allocations) {
+					t.Fatalf("set %d: %s with %d rows, want %s with %d", i, got[i].Window, len(got[i].Allocations), want[i].Window, len(want[i].Allocations))
+				}
+				for name, a := range want[i].Allocations {
+					b := got[i].Allocations[name]
+					if b == nil {
+						t.Fatalf("set %d: %s missing", i, name)
+					}
+					near(t, name, b.TotalCost(), a.TotalCost())
+				}
+			}
+		})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Query(ctx, f.Allocations, o, Fold{}); err == nil {
+		t.Error("canceled query returned no error")
 	}
 }

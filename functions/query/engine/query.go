@@ -4,38 +4,130 @@ import (
 	"context"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/fedcost/fedcost/shared/cost"
 )
 
-// AggregateSets aggregates every set (in parallel, up to GOMAXPROCS) and returns the results
-// in the same order. It stops early with ctx's error when ctx is done.
-func AggregateSets(ctx context.Context, sets []*cost.AllocationSet, o *Options) ([]*Set, error) {
-	out := make([]*Set, len(sets))
-	workers := min(runtime.GOMAXPROCS(0), len(sets))
+// Fold says how Query folds per-window results: first into steps of Step from StepStart
+// (Step 0: no stepping), then by Accumulate.
+type Fold struct {
+	Accumulate Accumulate
+	StepStart  time.Time
+	Step       time.Duration
+}
+
+// folder folds results arriving in time order, like AccumulateSets(StepSets(…)).
+type folder struct {
+	f        Fold
+	out      []*Set
+	step     *Set // the step being filled
+	stepKey  time.Time
+	acc      *Set // the accumulation period being filled (also in out)
+	accStart time.Time
+}
+
+func (fo *folder) add(s *Set) {
+	if fo.f.Step <= 0 {
+		fo.emit(s)
+		return
+	}
+	k := stepBucket(s.Window.Start, fo.f.StepStart, fo.f.Step)
+	if fo.step != nil && k.Equal(fo.stepKey) {
+		fo.step.merge(s)
+		return
+	}
+	if fo.step != nil {
+		fo.emit(fo.step)
+	}
+	fo.step, fo.stepKey = s, k
+}
+
+// emit takes a complete step (or set) into its accumulation period.
+func (fo *folder) emit(s *Set) {
+	if fo.f.Accumulate == AccumulateNone {
+		fo.out = append(fo.out, s)
+		return
+	}
+	k := fo.f.Accumulate.bucket(s.Window.Start)
+	if fo.acc != nil && k.Equal(fo.accStart) {
+		fo.acc.merge(s)
+		return
+	}
+	fo.acc, fo.accStart = s, k
+	fo.out = append(fo.out, s)
+}
+
+func (fo *folder) done() []*Set {
+	if fo.step != nil {
+		fo.emit(fo.step)
+		fo.step = nil
+	}
+	return fo.out
+}
+
+// Query aggregates sets (in parallel, up to GOMAXPROCS) and folds the results in time order as
+// they come, so that at most a few per-set results are held besides the folded ones: a 30-day
+// accumulate=true query over container rows never holds 30 aggregated copies. It stops with
+// ctx's error when ctx is done. The result equals AccumulateSets(StepSets(AggregateSets(…))).
+func Query(ctx context.Context, sets []*cost.AllocationSet, o *Options, f Fold) ([]*Set, error) {
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(sets)))
+	slots := make([]chan *Set, len(sets))
+	for i := range slots {
+		slots[i] = make(chan *Set, 1)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	inflight := make(chan struct{}, 2*workers) // results computed but not yet folded
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				out[i] = AggregateSet(sets[i], o)
+				slots[i] <- AggregateSet(sets[i], o)
 			}
 		})
 	}
+	wg.Go(func() {
+		defer close(next)
+		for i := range sets {
+			select {
+			case inflight <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	})
+
+	fo := &folder{f: f}
 	var err error
-feed:
 	for i := range sets {
+		var s *Set
 		select {
-		case next <- i:
+		case s = <-slots[i]:
 		case <-ctx.Done():
 			err = ctx.Err()
-			break feed
 		}
+		if err != nil {
+			break
+		}
+		<-inflight
+		fo.add(s)
 	}
-	close(next)
+	cancel() // stops the feeder; workers never block (each slot is buffered)
 	wg.Wait()
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return fo.done(), nil
+}
+
+// AggregateSets aggregates every set and returns the results in the same order.
+func AggregateSets(ctx context.Context, sets []*cost.AllocationSet, o *Options) ([]*Set, error) {
+	return Query(ctx, sets, o, Fold{})
 }
