@@ -23,6 +23,7 @@ import (
 	"io"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -233,11 +234,23 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 }
 
 // List implements store.Store with ListObjectsV2 (or ListObjects when list_objects_version is v1).
+//
+// S3 echoes StartAfter in its XML answer, and XML cannot carry NUL and most control characters
+// (MinIO then sends a body the SDK cannot parse). Such a startAfter is cut before the first of
+// them, which lists a superset, and the keys up to startAfter are skipped here.
 func (s *Store) List(ctx context.Context, prefix, startAfter string, fn func(store.ObjectInfo) error) error {
-	if s.conf.ListObjectsVersion == "v1" {
-		return s.listV1(ctx, prefix, startAfter, fn)
+	sendAfter := xmlSafePrefix(startAfter)
+	emit := func(o types.Object) error {
+		key := aws.ToString(o.Key)
+		if key <= startAfter {
+			return nil
+		}
+		return fn(info(key, o.Size, o.ETag, o.LastModified))
 	}
-	in := &s3.ListObjectsV2Input{Bucket: &s.bucket, Prefix: optional(prefix), StartAfter: optional(startAfter)}
+	if s.conf.ListObjectsVersion == "v1" {
+		return s.listV1(ctx, prefix, sendAfter, emit)
+	}
+	in := &s3.ListObjectsV2Input{Bucket: &s.bucket, Prefix: optional(prefix), StartAfter: optional(sendAfter)}
 	p := s3.NewListObjectsV2Paginator(s.client, in)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -245,7 +258,7 @@ func (s *Store) List(ctx context.Context, prefix, startAfter string, fn func(sto
 			return s.wrap("list", prefix, err)
 		}
 		for _, o := range page.Contents {
-			if err := fn(info(aws.ToString(o.Key), o.Size, o.ETag, o.LastModified)); err != nil {
+			if err := emit(o); err != nil {
 				return err
 			}
 		}
@@ -253,15 +266,14 @@ func (s *Store) List(ctx context.Context, prefix, startAfter string, fn func(sto
 	return nil
 }
 
-func (s *Store) listV1(ctx context.Context, prefix, startAfter string, fn func(store.ObjectInfo) error) error {
-	marker := startAfter
+func (s *Store) listV1(ctx context.Context, prefix, marker string, emit func(types.Object) error) error {
 	for {
 		page, err := s.client.ListObjects(ctx, &s3.ListObjectsInput{Bucket: &s.bucket, Prefix: optional(prefix), Marker: optional(marker)})
 		if err != nil {
 			return s.wrap("list", prefix, err)
 		}
 		for _, o := range page.Contents {
-			if err := fn(info(aws.ToString(o.Key), o.Size, o.ETag, o.LastModified)); err != nil {
+			if err := emit(o); err != nil {
 				return err
 			}
 			marker = aws.ToString(o.Key)
@@ -270,6 +282,17 @@ func (s *Store) listV1(ctx context.Context, prefix, startAfter string, fn func(s
 			return nil
 		}
 	}
+}
+
+// xmlSafePrefix returns s up to the first character XML 1.0 cannot carry unchanged (controls
+// other than tab and newline, carriage return, U+FFFE/U+FFFF, invalid UTF-8).
+func xmlSafePrefix(s string) string {
+	for i, r := range s {
+		if (r < 0x20 && r != '\t' && r != '\n') || r == 0xFFFE || r == 0xFFFF || r == utf8.RuneError {
+			return s[:i]
+		}
+	}
+	return s
 }
 
 func (s *Store) checkKey(op, key string) error {

@@ -219,3 +219,21 @@ func TestMultipartCarriesConditionToCompletion(t *testing.T) {
 		t.Fatalf("CompleteMultipartUpload requests %+v; want one with If-None-Match: *", completes)
 	}
 }
+
+func TestXMLSafePrefix(t *testing.T) {
+	cases := map[string]string{
+		"a/b":              "a/b",
+		"k00695\x00":       "k00695",
+		"k\x01z":           "k",
+		"tab\tnew\nline":   "tab\tnew\nline",
+		"cr\rx":            "cr",
+		"bad\xffutf8":      "bad",
+		"ümlaut/日本":        "ümlaut/日本",
+		"nonchar\uFFFEend": "nonchar",
+	}
+	for in, want := range cases {
+		if got := xmlSafePrefix(in); got != want {
+			t.Errorf("xmlSafePrefix(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
