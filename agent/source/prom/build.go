@@ -15,6 +15,9 @@ import (
 // step: first the plan (containers per namespace), then the cluster-level queries and, per
 // chunk, the container- and namespace-level queries, at most Concurrency at a time. It returns
 // source.ErrNoData when Prometheus knows no running container and no node in the window.
+//
+// The label and annotation maps of the allocations' properties may be shared between the
+// allocations of one pod or namespace: treat them as read-only (Clone before changing one).
 func (s *Source) Build(ctx context.Context, cluster string, r layout.Resolution, w layout.Window) (*cost.AllocationSet, *cost.AssetSet, error) {
 	started := time.Now()
 	step := s.cfg.step(r)
@@ -29,15 +32,14 @@ func (s *Source) Build(ctx context.Context, cluster string, r layout.Resolution,
 	base := scope{cluster: s.clusterMatchers()}
 	q := newQueries(base, end.Sub(start), step, s.cfg.RateWindow)
 
-	plan, err := s.client.query(ctx, q.planQuery(), at)
+	var units []unitCount
+	err := s.client.query(ctx, q.planQuery(), at, func(m labels, p pair) {
+		if ns := m.get("namespace"); ns != "" {
+			units = append(units, unitCount{Namespace: ns, First: m.get("first"), N: int(p.V)})
+		}
+	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("prometheus source: plan window %s: %w", w, err)
-	}
-	units := make([]unitCount, 0, len(plan))
-	for _, p := range plan {
-		if p.Metric.get("namespace") != "" {
-			units = append(units, unitCount{Namespace: p.Metric.get("namespace"), First: p.Metric.get("first"), N: int(p.Value.V)})
-		}
 	}
 	chunks := planChunks(units, s.cfg.MaxSeriesPerQuery)
 	for _, c := range chunks {
@@ -96,13 +98,9 @@ func (s *Source) run(ctx context.Context, tasks []namedQuery, at time.Time, raw 
 		go func() {
 			defer wg.Done()
 			for t := range next {
-				res, err := s.client.query(ctx, t, at)
+				err := s.client.query(ctx, t, at, func(m labels, p pair) { raw.apply(t.Name, m, p.V) })
 				if err != nil {
 					once.Do(func() { firstErr = err; cancel() })
-					continue
-				}
-				for _, smp := range res {
-					raw.apply(t.Name, smp)
 				}
 			}
 		}()

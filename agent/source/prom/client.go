@@ -3,7 +3,6 @@ package prom
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -22,68 +22,11 @@ type client struct {
 	timeout  time.Duration
 	maxBytes int64
 	sem      chan struct{} // bounds queries in flight
+	bufs     sync.Pool     // *bytes.Buffer response bodies, reused (decoded strings are copies)
 }
 
-// sample is one series of an instant vector.
-type sample struct {
-	Metric labels `json:"metric"`
-	Value  pair   `json:"value"`
-}
-
-// vector is an API result that decodes in place (no copy of the raw result): a vector's
-// samples; any other result type (scalar, string) is skipped, and the caller checks
-// resultType.
-type vector []sample
-
-// UnmarshalJSON decodes the result array when it holds objects.
-func (v *vector) UnmarshalJSON(b []byte) error {
-	i := skipSpace(b, 0)
-	if i >= len(b) || b[i] != '[' {
-		return nil
-	}
-	if j := skipSpace(b, i+1); j >= len(b) || (b[j] != '{' && b[j] != ']') {
-		return nil // a scalar or string result: [time, "value"]
-	}
-	return json.Unmarshal(b, (*[]sample)(v))
-}
-
-// pair is a [<unix seconds>, "<value>"] sample value.
-type pair struct {
-	T float64
-	V float64
-}
-
-// UnmarshalJSON parses [1700000000.123,"0.5"] without reflection.
-func (p *pair) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) < 2 || b[0] != '[' || b[len(b)-1] != ']' {
-		return fmt.Errorf("sample value %.40q: want [time, \"value\"]", b)
-	}
-	ts, vs, ok := bytes.Cut(b[1:len(b)-1], []byte(","))
-	if !ok {
-		return fmt.Errorf("sample value %.40q: want [time, \"value\"]", b)
-	}
-	var err error
-	if p.T, err = strconv.ParseFloat(string(bytes.TrimSpace(ts)), 64); err != nil {
-		return fmt.Errorf("sample time %.40q: %w", ts, err)
-	}
-	vs = bytes.Trim(bytes.TrimSpace(vs), `"`)
-	if p.V, err = strconv.ParseFloat(string(vs), 64); err != nil {
-		return fmt.Errorf("sample value %.40q: %w", vs, err)
-	}
-	return nil
-}
-
-type apiResponse struct {
-	Status    string `json:"status"`
-	ErrorType string `json:"errorType"`
-	Error     string `json:"error"`
-	Data      struct {
-		ResultType string `json:"resultType"`
-		Result     vector `json:"result"`
-	} `json:"data"`
-	Warnings []string `json:"warnings"`
-}
+// maxPooledBuffer keeps one huge response from pinning its buffer.
+const maxPooledBuffer = 16 << 20
 
 // namedQuery is a PromQL expression with a short name for errors and logs.
 type namedQuery struct {
@@ -107,22 +50,22 @@ func (e *QueryError) Error() string {
 
 func (e *QueryError) Unwrap() error { return e.Err }
 
-// query evaluates q at t and returns its vector.
-func (c *client) query(ctx context.Context, q namedQuery, t time.Time) ([]sample, error) {
+// query evaluates q at t and passes every sample of the resulting vector to each (labels are
+// only valid during the call).
+func (c *client) query(ctx context.Context, q namedQuery, t time.Time, each func(labels, pair)) error {
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
-		return nil, &QueryError{q.Name, q.Expr, ctx.Err()}
+		return &QueryError{q.Name, q.Expr, ctx.Err()}
 	}
 	defer func() { <-c.sem }()
-	res, err := c.do(ctx, q.Expr, t)
-	if err != nil {
-		return nil, &QueryError{q.Name, q.Expr, err}
+	if err := c.do(ctx, q.Expr, t, each); err != nil {
+		return &QueryError{q.Name, q.Expr, err}
 	}
-	return res, nil
+	return nil
 }
 
-func (c *client) do(ctx context.Context, expr string, t time.Time) ([]sample, error) {
+func (c *client) do(ctx context.Context, expr string, t time.Time, each func(labels, pair)) error {
 	form := url.Values{}
 	form.Set("query", expr)
 	form.Set("time", strconv.FormatFloat(float64(t.UnixMilli())/1000, 'f', 3, 64))
@@ -131,35 +74,50 @@ func (c *client) do(ctx context.Context, expr string, t time.Time) ([]sample, er
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(c.base, "/")+"/api/v1/query", strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("read response: %w", err)
+	buf, _ := c.bufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
 	}
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			c.bufs.Put(buf)
+		}
+	}()
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, c.maxBytes+1)); err != nil {
+		return fmt.Errorf("read response: %w", err)
+	}
+	body := buf.Bytes()
 	if int64(len(body)) > c.maxBytes {
-		return nil, fmt.Errorf("response larger than %d bytes: lower MaxSeriesPerQuery", c.maxBytes)
+		return fmt.Errorf("response larger than %d bytes: lower MaxSeriesPerQuery", c.maxBytes)
 	}
-	var r apiResponse
-	if err := json.Unmarshal(body, &r); err != nil {
-		return nil, fmt.Errorf("HTTP %d: decode response: %w (body starts %.120q)", resp.StatusCode, err, body)
+	// Samples stream into each while decoding; if the response then turns out not to be a
+	// successful vector, the error fails the whole build, so what each saw is discarded.
+	r, err := decodeResponse(body, each)
+	if err != nil {
+		return fmt.Errorf("HTTP %d: decode response: %w (body starts %.120q)", resp.StatusCode, err, body)
 	}
 	if r.Status != "success" {
-		return nil, fmt.Errorf("HTTP %d: %s: %s", resp.StatusCode, r.ErrorType, r.Error)
+		return fmt.Errorf("HTTP %d: %s: %s", resp.StatusCode, r.ErrorType, r.Error)
 	}
-	switch r.Data.ResultType {
+	switch r.ResultType {
 	case "vector":
-		return r.Data.Result, nil
+		for _, smp := range r.Result {
+			each(smp.Metric, smp.Value)
+		}
+		return nil
 	case "scalar":
-		return nil, nil
+		return nil
 	default:
-		return nil, fmt.Errorf("result type %q: want vector", r.Data.ResultType)
+		return fmt.Errorf("result type %q: want vector", r.ResultType)
 	}
 }

@@ -5,30 +5,59 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 )
 
-func TestPairUnmarshal(t *testing.T) {
+func TestDecodeResponse(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
+		name    string
 		in      string
-		t, v    float64
+		check   func(*apiResponse) bool
 		wantErr string
 	}{
-		{`[1700000000.5,"0.25"]`, 1700000000.5, 0.25, ""},
-		{` [ 1 , "1e3" ] `, 1, 1000, ""},
-		{`[1,"+Inf"]`, 1, 0, ""}, // checked separately below
-		{`[1,"x"]`, 0, 0, "sample value"},
-		{`[1]`, 0, 0, "want [time"},
-		{`{"a":1}`, 0, 0, "want [time"},
-		{`["t","1"]`, 0, 0, "sample time"},
+		{"vector", `{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"b"},"value":[1700000000.5,"0.25"]}]}}`,
+			func(r *apiResponse) bool {
+				return r.Status == "success" && r.ResultType == "vector" && len(r.Result) == 1 &&
+					r.Result[0].Metric.get("a") == "b" && r.Result[0].Value == pair{1700000000.5, 0.25}
+			}, ""},
+		{"any key order, spaces, unknown keys", " {\n \"data\" : { \"result\" : [ { \"value\" : [ 1 , \"1e3\" ] , \"metric\" : { } , \"x\" : [null, true, {\"y\": -1.5e-3}] } ] , \"resultType\" : \"vector\" } , \"warnings\" : [\"w\"], \"status\" : \"success\" } ",
+			func(r *apiResponse) bool {
+				return len(r.Result) == 1 && r.Result[0].Value.V == 1000 && len(r.Result[0].Metric) == 0
+			}, ""},
+		{"special values", `{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"+Inf"]},{"metric":{},"value":[1,"NaN"]}]}}`,
+			func(r *apiResponse) bool {
+				return len(r.Result) == 2 && r.Result[0].Value.V > 1e308 && r.Result[1].Value.V != r.Result[1].Value.V
+			}, ""},
+		{"native histogram skipped", `{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"histogram":[1,{"count":"2","buckets":[[0,"1","2","3"]]}]}]}}`,
+			func(r *apiResponse) bool { return len(r.Result) == 1 }, ""},
+		{"scalar skipped", `{"status":"success","data":{"resultType":"scalar","result":[1,"2"]}}`,
+			func(r *apiResponse) bool { return r.ResultType == "scalar" && r.Result == nil }, ""},
+		{"error", `{"status":"error","errorType":"bad_data","error":"parse error: unexpected \"}\""}`,
+			func(r *apiResponse) bool {
+				return r.ErrorType == "bad_data" && r.Error == `parse error: unexpected "}"`
+			}, ""},
+		{"escaped label", `{"data":{"result":[{"metric":{"a":"x\"y\u00e9"},"value":[1,"1"]}]}}`,
+			func(r *apiResponse) bool { return r.Result[0].Metric.get("a") == "x\"yé" }, ""},
+		{"bad value", `{"data":{"result":[{"metric":{},"value":[1,"x"]}]}}`, nil, `sample value "x" is not a number`},
+		{"bad time", `{"data":{"result":[{"metric":{},"value":["1","2"]}]}}`, nil, "is not a number"},
+		{"short value", `{"data":{"result":[{"metric":{},"value":[1]}]}}`, nil, "want [time"},
+		{"long value", `{"data":{"result":[{"metric":{},"value":[1,"2",3]}]}}`, nil, "want [time"},
+		{"label not a string", `{"data":{"result":[{"metric":{"a":1},"value":[1,"2"]}]}}`, nil, "want a string"},
+		{"trailing data", `{"status":"success"} x`, nil, "trailing data"},
+		{"unterminated", `{"status":"succ`, nil, "unterminated string"},
+		{"missing comma", `{"status":"a" "error":"b"}`, nil, "want ',' or '}'"},
+		{"bad literal", `{"status":nul}`, nil, "want a string"},
+		{"bad number", `{"x":1.2.3}`, nil, "is not a number"},
+		{"control character", "{\"status\":\"a\tb\"}", nil, "control character"},
+		{"html", `<html>`, nil, "want '{'"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			var p pair
-			err := p.UnmarshalJSON([]byte(tt.in))
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := decodeResponse([]byte(tt.in), nil)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
@@ -38,16 +67,29 @@ func TestPairUnmarshal(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if strings.Contains(tt.in, "Inf") {
-				if p.V < 1e308 {
-					t.Errorf("v = %v, want +Inf", p.V)
-				}
-				return
-			}
-			if p.T != tt.t || p.V != tt.v {
-				t.Errorf("got %v %v, want %v %v", p.T, p.V, tt.t, tt.v)
+			if !tt.check(r) {
+				t.Errorf("decoded %+v", r)
 			}
 		})
+	}
+}
+
+func TestDecodeResponseStreams(t *testing.T) {
+	t.Parallel()
+	var got []string
+	each := func(m labels, p pair) { got = append(got, m.get("a")+"="+strconv.FormatFloat(p.V, 'g', -1, 64)) }
+	r, err := decodeResponse([]byte(`{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"x"},"value":[1,"1"]},{"metric":{"a":"y"},"value":[1,"2"]}]}}`), each)
+	if err != nil || len(r.Result) != 0 || strings.Join(got, ",") != "x=1,y=2" {
+		t.Errorf("streamed: %v %v %v", r, err, got)
+	}
+	got = nil
+	r, err = decodeResponse([]byte(`{"data":{"result":[{"metric":{"a":"x"},"value":[1,"1"]}],"resultType":"vector"},"status":"success"}`), each)
+	if err != nil || len(r.Result) != 1 || got != nil || r.Result[0].Metric.get("a") != "x" {
+		t.Errorf("result before resultType must be collected, not streamed: %+v %v %v", r, err, got)
+	}
+	r, err = decodeResponse([]byte(`{"data":{"resultType":"matrix","result":[{"metric":{"a":"x"},"values":[[1,"1"]]}]}}`), each)
+	if err != nil || got != nil || r.ResultType != "matrix" {
+		t.Errorf("a matrix must not be streamed: %+v %v %v", r, err, got)
 	}
 }
 
@@ -84,7 +126,10 @@ func TestClientQuery(t *testing.T) {
 			}))
 			defer srv.Close()
 			c := &client{base: srv.URL + "/prefix/", http: srv.Client(), timeout: time.Minute, maxBytes: tt.max, sem: make(chan struct{}, 1)}
-			res, err := c.query(context.Background(), namedQuery{"my_query", "up{job=\"x\"}"}, time.Unix(1700000000, 0))
+			var res []sample
+			err := c.query(context.Background(), namedQuery{"my_query", "up{job=\"x\"}"}, time.Unix(1700000000, 0), func(m labels, p pair) {
+				res = append(res, sample{append(labels(nil), m...), p})
+			})
 			if tt.wantErr != "" {
 				var qe *QueryError
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.As(err, &qe) || qe.Name != "my_query" {

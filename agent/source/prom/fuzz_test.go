@@ -12,8 +12,7 @@ func FuzzLabels(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var l labels
-		err := l.UnmarshalJSON(b)
+		l, err := parseLabels(b)
 		var m map[string]string
 		if json.Unmarshal(b, &m) != nil || m == nil {
 			return // not an object of strings: only "no panic" is required
@@ -32,6 +31,24 @@ func FuzzLabels(f *testing.F) {
 			if got[k] != v {
 				t.Fatalf("%q: got %v, want %v", b, got, m)
 			}
+		}
+	})
+}
+
+// FuzzDecodeResponse: the response decoder never panics and never accepts invalid JSON.
+func FuzzDecodeResponse(f *testing.F) {
+	for _, s := range []string{
+		`{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"b"},"value":[1,"2"]}]}}`,
+		`{"status":"success","data":{"resultType":"scalar","result":[1,"2"]}}`,
+		`{"status":"error","errorType":"bad_data","error":"x"}`,
+		`{"data":{"result":[{"metric":{},"histogram":[1,{"count":"2"}]}]},"warnings":null}`,
+		`{"x":[1e5,-2,true,false,null,"\u0041"]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if _, err := decodeResponse(b, nil); err == nil && !json.Valid(b) {
+			t.Fatalf("accepted invalid JSON %q", b)
 		}
 	})
 }

@@ -178,8 +178,7 @@ func prefixed(m labels, prefix string) map[string]string {
 // apply merges one sample of query q into r. Samples missing the labels a query groups by
 // (e.g. a cAdvisor series without a pod) and values that are not finite and non-negative
 // (no count, byte size, rate or price is negative) are ignored.
-func (r *raw) apply(q string, s sample) {
-	m, v := s.Metric, s.Value.V
+func (r *raw) apply(q string, m labels, v float64) {
 	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 		return
 	}

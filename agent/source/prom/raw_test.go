@@ -11,8 +11,8 @@ func TestApplyIgnoresBadValues(t *testing.T) {
 	t.Parallel()
 	r := newRaw()
 	for _, v := range []float64{math.NaN(), math.Inf(1), -0.5} {
-		r.apply(qNodeCPU, sample{Metric: lbl("node", "n"), Value: pair{V: v}})
-		r.apply(qCPUReq, sample{Metric: lbl("namespace", "a", "pod", "p", "container", "c"), Value: pair{V: v}})
+		r.apply(qNodeCPU, lbl("node", "n"), v)
+		r.apply(qCPUReq, lbl("namespace", "a", "pod", "p", "container", "c"), v)
 	}
 	if n := r.nodes["n"]; n != nil && n.cpuPrice != nil {
 		t.Errorf("a non-finite or negative price was kept: %v", *n.cpuPrice)
@@ -20,7 +20,7 @@ func TestApplyIgnoresBadValues(t *testing.T) {
 	if p := r.pods[nsName{"a", "p"}]; p != nil {
 		t.Errorf("a non-finite or negative request was kept: %+v", p.containers["c"])
 	}
-	r.apply(qCPUReq, sample{Metric: lbl("namespace", "a", "pod", "", "container", "c"), Value: pair{V: 1}})
+	r.apply(qCPUReq, lbl("namespace", "a", "pod", "", "container", "c"), 1)
 	if len(r.pods) != 0 {
 		t.Errorf("a sample without pod label was kept")
 	}
@@ -66,14 +66,13 @@ func TestLabelsUnmarshal(t *testing.T) {
 		{` { "a" : "x\"y" , "b":"\u00e9\/" } `, lbl("a", `x"y`, "b", "é/"), ""},
 		{`{"a":1}`, nil, "want a string"},
 		{`{"a" "b"}`, nil, "want ':'"},
-		{`{"a":"b"`, nil, "unterminated object"},
+		{`{"a":"b"`, nil, "want ',' or '}'"},
 		{`{"a":"b`, nil, "unterminated string"},
-		{`["a"]`, nil, "want an object"},
+		{`["a"]`, nil, "want '{'"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			var l labels
-			err := l.UnmarshalJSON([]byte(tt.in))
+			l, err := parseLabels([]byte(tt.in))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
@@ -96,4 +95,16 @@ func TestLabelsUnmarshal(t *testing.T) {
 	if got := lbl("a", "1", "b", "2").get("b"); got != "2" {
 		t.Errorf("get = %q", got)
 	}
+}
+
+func parseLabels(b []byte) (labels, error) {
+	s := &scanner{b: b}
+	var l labels
+	if err := s.labels(&l); err != nil {
+		return nil, err
+	}
+	if s.ws(); s.i != len(b) {
+		return nil, s.fail("trailing data")
+	}
+	return l, nil
 }
