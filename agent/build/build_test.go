@@ -1,6 +1,7 @@
 package build_test
 
 import (
+	"bytes"
 	"testing"
 	"time"
 
@@ -55,5 +56,35 @@ func TestFiles(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// build.Files must write exactly what etl.Encode writes.
+func TestEncodeMatchesEtl(t *testing.T) {
+	t.Parallel()
+	w := layout.WindowFor(layout.Hourly, time.Date(2026, 11, 20, 5, 0, 0, 0, time.UTC))
+	cw := cost.NewWindow(w.Start, w.End)
+	allocs := cost.NewAllocationSet(cw)
+	for i := range 50 {
+		p := &cost.AllocationProperties{Cluster: "c1", Node: "n1", Namespace: "ns", Pod: "p", Container: string(rune('a' + i))}
+		allocs.Allocations[p.DefaultName()] = &cost.Allocation{Name: p.DefaultName(), Properties: p, Window: cw, Start: w.Start, End: w.End, CPUCost: float64(i)}
+	}
+	p := etl.Producer{Agent: "a", Version: "v", InstallID: "i"}
+	var enc build.Encoder
+	for range 3 { // reused writers too
+		files, err := enc.Files("c1", layout.Hourly, w, allocs, nil, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ad, sd := build.Documents("c1", layout.Hourly, w, allocs, nil, p)
+		for i, d := range []*etl.Document{ad, sd} {
+			want, err := etl.Encode(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(files[i].Data, want) {
+				t.Fatalf("%s: build.Files bytes differ from etl.Encode", files[i].Key())
+			}
+		}
 	}
 }

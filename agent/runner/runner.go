@@ -67,6 +67,7 @@ type Config struct {
 type Runner struct {
 	cfg Config
 	log *slog.Logger
+	enc build.Encoder
 
 	lastOpen     map[layout.Resolution]layout.Window
 	started      bool
@@ -211,7 +212,7 @@ func (r *Runner) buildAndUpload(ctx context.Context, res layout.Resolution, w la
 	}
 	p := r.cfg.Producer
 	p.BuiltAt = r.cfg.Now().UTC()
-	files, err := build.Files(r.cfg.Cluster, res, w, allocs, assets, p)
+	files, err := r.enc.Files(r.cfg.Cluster, res, w, allocs, assets, p)
 	if err != nil {
 		r.cfg.Metrics.CountBuild(string(res), "error")
 		r.log.Error("encode failed", "resolution", res, "window", w.String(), "err", err)

@@ -85,6 +85,7 @@ type generator struct {
 	opts  Options
 	plan  []windowPlan
 	total int
+	enc   build.Encoder
 
 	mu         sync.Mutex
 	done       int
@@ -138,7 +139,7 @@ func (g *generator) cluster(ctx context.Context, i int) (ClusterSummary, error) 
 			cs.Hourly.Add(t)
 		}
 		p.BuiltAt = minTime(wp.w.End, g.opts.End)
-		files, err := build.Files(id, wp.r, wp.w, allocs, assets, p)
+		files, err := g.enc.Files(id, wp.r, wp.w, allocs, assets, p)
 		if err != nil {
 			return cs, fmt.Errorf("simulate %s: %w", id, err)
 		}
