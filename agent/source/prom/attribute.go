@@ -2,6 +2,7 @@ package prom
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/fedcost/fedcost/shared/cost"
 )
@@ -108,6 +109,11 @@ func (a *assembler) attributeLBs(shares map[nsName]*podShare, unmounted map[stri
 		for _, svc := range sh.services {
 			bySvc[nsName{pk.ns, svc}] = append(bySvc[nsName{pk.ns, svc}], pk)
 		}
+	}
+	for k, pods := range bySvc {
+		// Deterministic order: the float sums below do not depend on map iteration.
+		slices.SortFunc(pods, func(x, y nsName) int { return strings.Compare(x.ns+"/"+x.name, y.ns+"/"+y.name) })
+		bySvc[k] = pods
 	}
 	for k, l := range a.r.lbs {
 		if l.steps == 0 {
