@@ -75,7 +75,7 @@ func (a *assembler) addDisks(set *cost.AssetSet) {
 			sc = a.r.pvcs[claim].storageClass
 		}
 		d := &cost.Asset{
-			Type: cost.DiskAssetType, Properties: a.props(cost.StorageCategory, name, ""),
+			Type: cost.DiskAssetType, Properties: a.props(cost.StorageCategory, name, v.providerID),
 			Window: a.win, Start: s, End: e,
 			ByteHours: v.bytes * hours, Cost: v.bytes / gib * hours * a.pvPrice(v),
 			StorageClass: sc, VolumeName: name, ClaimName: claim.name, ClaimNamespace: claim.ns,

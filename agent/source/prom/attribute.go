@@ -85,7 +85,7 @@ func (a *assembler) attributePVs(share func(nsName) *podShare, unmounted map[str
 				u.PVs = cost.PVAllocations{}
 			}
 			bh := v.bytes * pvHours
-			u.PVs[key] = &cost.PVAllocation{ByteHours: bh, Cost: bh / gib * price}
+			u.PVs[key] = &cost.PVAllocation{ByteHours: bh, Cost: bh / gib * price, ProviderID: v.providerID}
 			continue
 		}
 		n := float64(len(pods))
@@ -95,7 +95,7 @@ func (a *assembler) attributePVs(share func(nsName) *podShare, unmounted map[str
 			if sh.pvs == nil {
 				sh.pvs = cost.PVAllocations{}
 			}
-			sh.pvs[key] = &cost.PVAllocation{ByteHours: bh, Cost: bh / gib * price}
+			sh.pvs[key] = &cost.PVAllocation{ByteHours: bh, Cost: bh / gib * price, ProviderID: v.providerID}
 		}
 	}
 }

@@ -150,7 +150,7 @@ func TestEndToEndPrometheus(t *testing.T) {
 			approx(t, "pvCost", a.PVCost(), w.pvCost)
 			approx(t, "pvByteHours", a.PVByteHours(), w.pvByteHours)
 			if w.pvCost > 0 {
-				if pv := a.PVs[cost.PVKey{Cluster: "e2e", Name: "pvc-123"}]; pv == nil {
+				if pv := a.PVs[cost.PVKey{Cluster: "e2e", Name: "pvc-123"}]; pv == nil || pv.ProviderID != "vol-0123" {
 					t.Errorf("pvs = %v, want pvc-123", a.PVs)
 				}
 			} else if len(a.PVs) > 0 {
@@ -228,7 +228,7 @@ func TestEndToEndPrometheus(t *testing.T) {
 		d := byName["Disk/pvc-123"]
 		approx(t, "pvc-123 cost", d.Cost, 100*storage)
 		approx(t, "pvc-123 byteHours", d.ByteHours, 100*gib)
-		if d.StorageClass != "gp3" || d.ClaimName != "data-db-0" || d.ClaimNamespace != "data" || d.VolumeName != "pvc-123" {
+		if d.StorageClass != "gp3" || d.ClaimName != "data-db-0" || d.ClaimNamespace != "data" || d.VolumeName != "pvc-123" || d.Properties.ProviderID != "vol-0123" {
 			t.Errorf("pvc-123 = %+v", d)
 		}
 		approx(t, "pv-orphan cost", byName["Disk/pv-orphan"].Cost, 50*0.0002)

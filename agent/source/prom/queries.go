@@ -168,7 +168,7 @@ func (q queries) clusterQueries() []namedQuery {
 		{qNodeRAM, price("node_ram_hourly_cost", "node")},
 		{qNodeGPU, price("node_gpu_hourly_cost", "node")},
 		{qPVCap, "avg_over_time(" + q.sub(pvUp) + ")"},
-		{qPVInfo, q.last("persistentvolume, storageclass", q.s.sel("kube_persistentvolume_info", false))},
+		{qPVInfo, q.last("persistentvolume, storageclass, csi_volume_handle, ebs_volume_id, gce_persistent_disk_name, azure_disk_name", q.s.sel("kube_persistentvolume_info", false))},
 		{qPVCInfo, q.last("namespace, persistentvolumeclaim, volumename, storageclass", q.s.sel("kube_persistentvolumeclaim_info", false))},
 		{qPVPrice, price("pv_hourly_cost", "persistentvolume")},
 		{qLBIngress, q.last("namespace, service, ip, hostname", q.s.sel("kube_service_status_load_balancer_ingress", false))},

@@ -71,6 +71,7 @@ type pvData struct {
 	presence
 	bytes        float64
 	storageClass string
+	providerID   string   // the cloud volume id kube-state-metrics reports, if any
 	price        *float64 // pv_hourly_cost per GiB-hour, when present
 }
 
@@ -284,7 +285,14 @@ func (r *raw) apply(q string, m labels, v float64) {
 	case qPVCap:
 		r.pv(m.get("persistentvolume")).bytes = v
 	case qPVInfo:
-		r.pv(m.get("persistentvolume")).storageClass = m.get("storageclass")
+		v := r.pv(m.get("persistentvolume"))
+		v.storageClass = m.get("storageclass")
+		for _, id := range []string{"csi_volume_handle", "ebs_volume_id", "gce_persistent_disk_name", "azure_disk_name"} {
+			if x := m.get(id); x != "" {
+				v.providerID = x
+				break
+			}
+		}
 	case qPVPrice:
 		p := v
 		r.pv(m.get("persistentvolume")).price = &p

@@ -179,7 +179,7 @@ func scenario(ws, we time.Time) *openMetrics {
 	g("kube_persistentvolume_capacity_bytes", always(100*gib), "persistentvolume", "pvc-123")
 	g("kube_persistentvolume_capacity_bytes", always(20*gib), "persistentvolume", "pvc-456")
 	g("kube_persistentvolume_capacity_bytes", always(50*gib), "persistentvolume", "pv-orphan")
-	g("kube_persistentvolume_info", always(1), "persistentvolume", "pvc-123", "storageclass", "gp3")
+	g("kube_persistentvolume_info", always(1), "persistentvolume", "pvc-123", "storageclass", "gp3", "csi_driver", "ebs.csi.aws.com", "csi_volume_handle", "vol-0123")
 	g("kube_persistentvolume_info", always(1), "persistentvolume", "pvc-456", "storageclass", "gp3")
 	g("kube_persistentvolume_info", always(1), "persistentvolume", "pv-orphan", "storageclass", "standard")
 	g("kube_persistentvolumeclaim_info", always(1), "namespace", "data", "persistentvolumeclaim", "data-db-0", "storageclass", "gp3", "volumename", "pvc-123")
