@@ -69,7 +69,7 @@ func (s *Source) Build(ctx context.Context, cluster string, r layout.Resolution,
 	s.log.Debug("prometheus window built", "window", w.String(), "resolution", string(r),
 		"chunks", len(chunks), "queries", len(tasks)+1, "allocations", allocs.Len(),
 		"assets", len(assets.Assets), "took", time.Since(started))
-	if allocs.Len() == 0 && len(raw.nodes) == 0 {
+	if allocs.Len() == 0 && !hasNode(assets) {
 		return nil, nil, fmt.Errorf("prometheus source: window %s: no running containers and no nodes: %w", w, source.ErrNoData)
 	}
 	return allocs, assets, nil
@@ -119,4 +119,13 @@ feed:
 		return firstErr
 	}
 	return ctx.Err()
+}
+
+func hasNode(assets *cost.AssetSet) bool {
+	for _, a := range assets.Assets {
+		if a.Type == cost.NodeAssetType {
+			return true
+		}
+	}
+	return false
 }
