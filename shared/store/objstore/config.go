@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/fedcost/fedcost/shared/store"
+	"github.com/fedcost/fedcost/shared/store/azure"
 	"github.com/fedcost/fedcost/shared/store/filesystem"
 	"github.com/fedcost/fedcost/shared/store/s3"
 )
@@ -51,6 +52,7 @@ type Config struct {
 	Prefix string // as written; WithPrefix ignores surrounding slashes
 
 	S3         *s3.Config
+	Azure      *azure.Config
 	Filesystem *filesystem.Config
 }
 
@@ -75,9 +77,11 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("type: required: one of %s", typeList()))
 	case S3:
 		errs = appendValidation(errs, c.Type, c.S3)
+	case Azure:
+		errs = appendValidation(errs, c.Type, c.Azure)
 	case Filesystem:
 		errs = appendValidation(errs, c.Type, c.Filesystem)
-	case GCS, Azure:
+	case GCS:
 		errs = append(errs, fmt.Errorf("type: %s is not built into this version of fedcost yet", c.Type))
 	default:
 		errs = append(errs, fmt.Errorf("type: unknown type %q: use one of %s", c.Type, typeList()))
@@ -109,6 +113,16 @@ func (c *Config) Summary() string {
 		if c.S3.Region != "" {
 			parts = append(parts, "region="+c.S3.Region)
 		}
+	case c.Azure != nil:
+		if c.Azure.StorageAccountName != "" {
+			parts = append(parts, "storage_account="+c.Azure.StorageAccountName)
+		}
+		parts = append(parts, "container="+c.Azure.ContainerName)
+		if c.Azure.StorageConnectionString.IsSet() {
+			parts = append(parts, "endpoint=(from connection string)")
+		} else {
+			parts = append(parts, "endpoint="+c.Azure.Endpoint)
+		}
 	case c.Filesystem != nil:
 		parts = append(parts, "directory="+c.Filesystem.Directory)
 	}
@@ -130,9 +144,11 @@ func Open(ctx context.Context, c *Config) (store.Store, error) {
 	switch c.Type {
 	case S3:
 		s, err = s3.New(ctx, *c.S3)
+	case Azure:
+		s, err = azure.New(ctx, *c.Azure)
 	case Filesystem:
 		s, err = filesystem.New(ctx, *c.Filesystem)
-	// GCS and AZURE: wired in when their packages land (see Validate).
+	// GCS: wired in when its package lands (see Validate).
 	default:
 		err = fmt.Errorf("type %s cannot be opened", c.Type)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/fedcost/fedcost/shared/store/azure"
 	"github.com/fedcost/fedcost/shared/store/filesystem"
 	"github.com/fedcost/fedcost/shared/store/s3"
 )
@@ -105,6 +106,9 @@ func (c *Config) decodeProvider(n *yaml.Node) error {
 	case S3:
 		c.S3 = decodeDefaults(s3.DefaultConfig())
 		return decodeInto(n, c.S3)
+	case Azure:
+		c.Azure = decodeDefaults(azure.DefaultConfig())
+		return decodeInto(n, c.Azure)
 	case Filesystem:
 		c.Filesystem = decodeDefaults(filesystem.DefaultConfig())
 		return decodeInto(n, c.Filesystem)
