@@ -23,11 +23,6 @@ func newRNG(seed int64, path ...string) rng {
 	return rng{rand.New(rand.NewPCG(uint64(seed), h.Sum64()))}
 }
 
-// sub derives a child stream.
-func (g rng) sub(seed int64, path ...string) rng {
-	return newRNG(seed^int64(g.r.Uint64()), path...)
-}
-
 func (g rng) float() float64 { return g.r.Float64() }
 
 // intn returns [0, n); 0 when n <= 0.
