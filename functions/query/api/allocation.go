@@ -15,6 +15,7 @@ func (s *server) queryAllocations(r *http.Request, fl flavor) (*allocationQuery,
 	if err != nil {
 		return nil, nil, err
 	}
+	q.opts.Memo = s.memo
 	hourly, daily := s.src.Coverage()
 	res := source.ChooseResolution(q.window, hourly, daily, q.preferDaily())
 	sets, err := s.src.AllocationSets(ctx, source.AllocationQuery{Window: q.window, Resolution: res, Needs: q.opts.Needs()})

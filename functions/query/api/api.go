@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fedcost/fedcost/functions/query/engine"
 	"github.com/fedcost/fedcost/functions/query/source"
 	"github.com/fedcost/fedcost/shared/cost"
 )
@@ -32,6 +33,9 @@ type Options struct {
 	MaxBodyBytes int64         // default 64 KiB (requests are GETs; bodies are not read)
 	Timeout      time.Duration // per request, default 30s
 	Logger       *slog.Logger  // default: discard
+	// MemoRows bounds the per-set results remembered across queries (engine.Memo), in rows:
+	// default 500,000 (roughly 500 MiB at most); negative disables it.
+	MemoRows int
 }
 
 func (o Options) withDefaults() Options {
@@ -56,6 +60,9 @@ func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.MemoRows == 0 {
+		o.MemoRows = 500_000
+	}
 	return o
 }
 
@@ -64,11 +71,15 @@ type server struct {
 	opts Options
 	mux  *http.ServeMux
 	gzip *sync.Pool
+	memo *engine.Memo // nil when disabled
 }
 
 // New returns the API handler over src.
 func New(src source.Source, opts Options) http.Handler {
 	s := &server{src: src, opts: opts.withDefaults(), mux: http.NewServeMux(), gzip: newGzipPool()}
+	if s.opts.MemoRows > 0 {
+		s.memo = engine.NewMemo(s.opts.MemoRows)
+	}
 	routes := map[string]handlerFunc{
 		"/model/allocation":                 s.allocation(kubecost),
 		"/model/allocation/compute":         s.allocation(kubecost),

@@ -134,3 +134,22 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestRepeatedQueriesAreStable runs queries that fold remembered per-set results several
+// times: the answers must not change (remembered results are never modified).
+func TestRepeatedQueriesAreStable(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, goldenSource(), Options{})
+	for _, path := range []string{
+		"/model/allocation?" + twoDays + "&aggregate=namespace&accumulate=true&shareIdle=true",
+		"/model/allocation/summary/topline?" + twoDays + "&aggregate=cluster",
+		"/model/allocation?window=2026-11-20T00:00:00Z,2026-11-20T12:00:00Z&aggregate=namespace&step=4h",
+	} {
+		_, _, first := get(t, srv, path)
+		for range 3 {
+			if _, _, again := get(t, srv, path); !bytes.Equal(again, first) {
+				t.Fatalf("%s: answer changed on repetition", path)
+			}
+		}
+	}
+}

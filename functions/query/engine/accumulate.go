@@ -95,6 +95,10 @@ func fold(sets []*Set, key func(*Set) time.Time) []*Set {
 	for _, s := range sets {
 		k := key(s)
 		if cur != nil && k.Equal(curKey) {
+			if cur.shared {
+				cur = cur.own()
+				out[len(out)-1] = cur
+			}
 			cur.merge(s)
 			continue
 		}

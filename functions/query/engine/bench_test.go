@@ -27,14 +27,15 @@ func benchAggregate(b *testing.B, sets []*cost.AllocationSet, o *Options) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	for b.Loop() {
-		res, err := AggregateSets(context.Background(), sets, o)
+		res, err := Query(context.Background(), sets, o, Fold{Accumulate: AccumulateAll})
 		if err != nil {
 			b.Fatal(err)
 		}
-		res = AccumulateSets(res, AccumulateAll)
 		_ = res[0].Sorted()
 	}
+	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(rows), "rows")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(rows), "ns/row")
 }
@@ -58,6 +59,12 @@ func BenchmarkAggregateNamespace30d(b *testing.B) {
 		rolled[i] = Rollup(s, need)
 	}
 	b.Run("rollups", func(b *testing.B) { benchAggregate(b, rolled, o) })
+	memoized := *o
+	memoized.Memo = NewMemo(500_000)
+	if _, err := Query(context.Background(), rolled, &memoized, Fold{}); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("rollups, memoized", func(b *testing.B) { benchAggregate(b, rolled, &memoized) })
 	shared := *o
 	shared.ShareIdle, shared.ShareNamespaces = true, []string{"kube-system"}
 	b.Run("rollups+shareIdle+shareNamespaces", func(b *testing.B) { benchAggregate(b, rolled, &shared) })

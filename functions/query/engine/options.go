@@ -59,6 +59,9 @@ type Options struct {
 	// counted up to Now (zero Now: the whole set window).
 	SharedHourlyCost float64
 	Now              time.Time
+
+	// Memo, if set, remembers per-set results across queries (see Memo).
+	Memo *Memo
 }
 
 // ValidateAggregateBy checks aggregation properties: AggregateAll alone, or properties

@@ -34,6 +34,7 @@ func (fo *folder) add(s *Set) {
 	}
 	k := stepBucket(s.Window.Start, fo.f.StepStart, fo.f.Step)
 	if fo.step != nil && k.Equal(fo.stepKey) {
+		fo.step = fo.step.own()
 		fo.step.merge(s)
 		return
 	}
@@ -51,6 +52,10 @@ func (fo *folder) emit(s *Set) {
 	}
 	k := fo.f.Accumulate.bucket(s.Window.Start)
 	if fo.acc != nil && k.Equal(fo.accStart) {
+		if fo.acc.shared {
+			fo.acc = fo.acc.own()
+			fo.out[len(fo.out)-1] = fo.acc
+		}
 		fo.acc.merge(s)
 		return
 	}
@@ -84,7 +89,7 @@ func Query(ctx context.Context, sets []*cost.AllocationSet, o *Options, f Fold) 
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				slots[i] <- AggregateSet(sets[i], o)
+				slots[i] <- o.aggregate(sets[i])
 			}
 		})
 	}

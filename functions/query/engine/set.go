@@ -14,6 +14,8 @@ type Set struct {
 	Window      cost.Window
 	Allocations map[string]*cost.Allocation
 	Idle        map[string]cost.ResourceTotals
+	// shared sets are remembered by a Memo: nothing may modify them.
+	shared bool
 }
 
 func newSet(w cost.Window) *Set {
@@ -70,12 +72,31 @@ func (s *Set) insert(name string, a *cost.Allocation) *cost.Allocation {
 	return c
 }
 
-// merge folds o into s (accumulation); allocations of o are taken over, not copied.
+// own returns s, or a deep copy of s when it is shared.
+func (s *Set) own() *Set {
+	if !s.shared {
+		return s
+	}
+	c := &Set{Window: s.Window, Allocations: make(map[string]*cost.Allocation, len(s.Allocations)),
+		Idle: make(map[string]cost.ResourceTotals, len(s.Idle))}
+	for name, a := range s.Allocations {
+		c.Allocations[name] = a.Clone()
+	}
+	for name, t := range s.Idle {
+		c.Idle[name] = t
+	}
+	return c
+}
+
+// merge folds o into s (accumulation); s must be owned. Allocations of an owned o are taken
+// over, those of a shared o copied.
 func (s *Set) merge(o *Set) {
 	s.Window = s.Window.Expand(o.Window)
 	for name, a := range o.Allocations {
 		if cur, ok := s.Allocations[name]; ok {
 			addInto(cur, a)
+		} else if o.shared {
+			s.Allocations[name] = a.Clone()
 		} else {
 			s.Allocations[name] = a
 		}

@@ -61,7 +61,9 @@ type AssetQuery struct {
 //   - Allocation sets hold container (or rolled-up) allocations and the per-node idle rows
 //     named <cluster>/<node>/__idle__ computed at ingest (cost.ComputeIdle with byNode=true),
 //     whose properties carry Cluster, Node and ProviderID.
-//   - Returned sets are shared: callers must not modify them.
+//   - Returned sets are shared: callers must not modify them. A Source must not modify a set
+//     it has handed out either: new data comes as a new set (the engine remembers results per
+//     set object).
 //   - Methods are safe for concurrent use and honour ctx.
 type Source interface {
 	AllocationSets(ctx context.Context, q AllocationQuery) ([]*cost.AllocationSet, error)

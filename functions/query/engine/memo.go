@@ -1,0 +1,118 @@
+package engine
+
+import (
+	"container/list"
+	"fmt"
+	"strings"
+	"sync"
+	"weak"
+
+	"github.com/fedcost/fedcost/shared/cost"
+)
+
+// Memo remembers AggregateSet results per (input set, options), so that repeated queries —
+// dashboards asking for the last 30 days by namespace every minute — fold 30 small remembered
+// results instead of re-reading every row. Input sets are identified by a weak pointer: a
+// Source must replace, never modify, a set it has handed out (see source.Source), and sets the
+// Source drops are not kept alive by the Memo. Results are shared and never modified: the
+// folding code copies them before merging into them.
+//
+// The Memo holds at most maxRows result rows in total (least recently used evicted first); a
+// single result larger than maxRows/10 is not remembered. Safe for concurrent use.
+type Memo struct {
+	mu      sync.Mutex
+	maxRows int
+	rows    int
+	lru     *list.List // of *memoEntry, most recent first
+	entries map[memoKey]*list.Element
+}
+
+type memoKey struct {
+	set  weak.Pointer[cost.AllocationSet]
+	opts string
+}
+
+type memoEntry struct {
+	key memoKey
+	set *Set
+}
+
+// NewMemo returns a Memo holding at most maxRows result rows.
+func NewMemo(maxRows int) *Memo {
+	return &Memo{maxRows: maxRows, lru: list.New(), entries: map[memoKey]*list.Element{}}
+}
+
+// memoOptions is the part of o that determines the result for set in; ok is false when o
+// cannot be keyed (a filter without its AST).
+func (o *Options) memoOptions(in *cost.AllocationSet) (string, bool) {
+	if o.Filter != nil && o.FilterNode == nil {
+		return "", false
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%q|%+v|%t%t%t%t%t|%q|%q|%d|%v", o.AggregateBy, o.LabelConfig, o.IncludeIdle, o.ShareIdle,
+		o.SplitIdle, o.IdleByNode, o.IncludeExternal, o.ShareNamespaces, o.ShareLabels, o.ShareSplit,
+		o.SharedHourlyCost*o.overheadHours(in.Window))
+	if o.FilterNode != nil {
+		b.WriteString("|")
+		b.WriteString(o.FilterNode.String())
+	}
+	return b.String(), true
+}
+
+func (m *Memo) get(k memoKey) (*Set, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.entries[k]
+	if !ok {
+		return nil, false
+	}
+	m.lru.MoveToFront(e)
+	return e.Value.(*memoEntry).set, true
+}
+
+func (m *Memo) put(k memoKey, s *Set) {
+	n := len(s.Allocations)
+	if n > m.maxRows/10 {
+		return
+	}
+	s.shared = true
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.entries[k]; ok {
+		return
+	}
+	m.entries[k] = m.lru.PushFront(&memoEntry{key: k, set: s})
+	m.rows += n
+	for m.rows > m.maxRows {
+		last := m.lru.Back()
+		e := last.Value.(*memoEntry)
+		m.lru.Remove(last)
+		delete(m.entries, e.key)
+		m.rows -= len(e.set.Allocations)
+	}
+}
+
+// Len is the number of remembered results.
+func (m *Memo) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.entries)
+}
+
+// aggregate is AggregateSet through the memo (if any).
+func (o *Options) aggregate(in *cost.AllocationSet) *Set {
+	if o.Memo == nil {
+		return AggregateSet(in, o)
+	}
+	opts, ok := o.memoOptions(in)
+	if !ok {
+		return AggregateSet(in, o)
+	}
+	k := memoKey{set: weak.Make(in), opts: opts}
+	if s, ok := o.Memo.get(k); ok {
+		return s
+	}
+	s := AggregateSet(in, o)
+	o.Memo.put(k, s)
+	return s
+}
