@@ -191,6 +191,12 @@ func (s *server) api(h handlerFunc) http.Handler {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), s.opts.Timeout)
 		defer cancel()
+		defer func() {
+			if p := recover(); p != nil {
+				s.opts.Logger.ErrorContext(ctx, "query panicked", "path", r.URL.Path, "query", r.URL.RawQuery, "panic", p)
+				writeError(w, errorf(kindInternal, "internal error"))
+			}
+		}()
 		resp, err := h(r.WithContext(ctx))
 		if err != nil {
 			ae := classify(err)

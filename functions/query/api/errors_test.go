@@ -261,6 +261,19 @@ func TestTimeoutAndSourceErrors(t *testing.T) {
 	}
 }
 
+type panickingSource struct{ *source.Memory }
+
+func (panickingSource) Clusters(context.Context) ([]source.ClusterStatus, error) { panic("boom") }
+
+func TestPanicIsInternalError(t *testing.T) {
+	t.Parallel()
+	h := New(panickingSource{goldenSource()}, Options{Now: func() time.Time { return now }})
+	code, _, body := do(t, h, "GET", "/model/federation/status")
+	if code != 500 || decodeErr(t, body).Message != "internal error" {
+		t.Errorf("panic: %d %s", code, body)
+	}
+}
+
 type failingSource struct{ *source.Memory }
 
 func (failingSource) AllocationSets(context.Context, source.AllocationQuery) ([]*cost.AllocationSet, error) {
