@@ -61,6 +61,9 @@ func parseAllocationQuery(p params, now time.Time, lc cost.LabelConfig, openCost
 	if o.ShareIdle, err = shareIdle(p); err != nil {
 		return nil, err
 	}
+	if openCost && !o.IncludeIdle {
+		o.ShareIdle = false // OpenCost only computes idle with includeIdle, so there is none to share
+	}
 	for name, dst := range map[string]*bool{"splitIdle": &o.SplitIdle, "idleByNode": &o.IdleByNode, "external": &o.IncludeExternal} {
 		if *dst, err = p.boolean(name, false); err != nil {
 			return nil, err
