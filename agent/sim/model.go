@@ -225,7 +225,7 @@ func shortName(s string) string {
 
 func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
 
-// sizeNodes picks node types and counts so that requests fill 40–70% of the on-demand pool
+// sizeNodes picks node types and counts so that requests fill 55–85% of the on-demand pool
 // (the rest is idle), adds a spot pool for jobs in some clusters and a GPU node when needed.
 func (m *clusterModel) sizeNodes(g rng) {
 	var cpu, ram, gpus, jobCPU float64
@@ -248,7 +248,7 @@ func (m *clusterModel) sizeNodes(g rng) {
 	types := m.prov.nodeTypes
 	ti := min(len(types)-1, int(math.Log2(1+cpu/6)))
 	t := types[ti]
-	util := g.between(0.4, 0.7)
+	util := g.between(0.55, 0.85)
 	n := int(math.Ceil(max(cpu/(t.cores*util), ram/(t.ramGiB*gib*util))))
 	n = max(n, 2)
 	zones := []string{"a", "b", "c"}
