@@ -1,0 +1,76 @@
+package gcs
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/fsouza/fake-gcs-server/fakestorage"
+)
+
+// fakeGCS is fake-gcs-server (in process) served on 127.0.0.1 by httptest, with a recorder of
+// the request URLs it got.
+type fakeGCS struct {
+	srv *httptest.Server
+
+	mu   sync.Mutex
+	urls []string // "METHOD path?query"
+}
+
+// startFake runs the fake with the named buckets and returns a Config for the first one.
+func startFake(t testing.TB, buckets ...string) (Config, *fakeGCS) {
+	t.Helper()
+	fs, err := fakestorage.NewServerWithOptions(fakestorage.Options{NoListener: true})
+	if err != nil {
+		t.Fatalf("fake-gcs-server: %v", err)
+	}
+	t.Cleanup(fs.Stop)
+	for _, b := range buckets {
+		fs.CreateBucketWithOpts(fakestorage.CreateBucketOpts{Name: b})
+	}
+	f := &fakeGCS{}
+	h := fs.HTTPHandler()
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.urls = append(f.urls, r.Method+" "+r.URL.RequestURI())
+		f.mu.Unlock()
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(f.srv.Close)
+	c := DefaultConfig()
+	c.Endpoint = f.srv.URL
+	if len(buckets) > 0 {
+		c.Bucket = buckets[0]
+	}
+	return c, f
+}
+
+// requests returns the recorded "METHOD uri" lines containing all of substrs.
+func (f *fakeGCS) requests(substrs ...string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+next:
+	for _, u := range f.urls {
+		for _, s := range substrs {
+			if !strings.Contains(u, s) {
+				continue next
+			}
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+func mustNew(t testing.TB, c Config) *Store {
+	t.Helper()
+	s, err := New(context.Background(), c)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
