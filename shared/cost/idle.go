@@ -39,7 +39,10 @@ type nodeKey struct{ cluster, node string }
 func ComputeIdle(allocs *AllocationSet, assets *AssetSet, byNode bool) []*Allocation {
 	allocated := map[nodeKey]ResourceTotals{}
 	if allocs != nil {
-		for _, a := range allocs.Allocations {
+		// Sum in name order: float addition is not associative, and equal inputs must give
+		// equal bits.
+		for _, name := range allocs.Names() {
+			a := allocs.Allocations[name]
 			if a.IsIdle() || a.IsUnmounted() || a.Properties == nil {
 				continue
 			}
@@ -55,7 +58,13 @@ func ComputeIdle(allocs *AllocationSet, assets *AssetSet, byNode bool) []*Alloca
 	if assets == nil {
 		return nil
 	}
-	for _, n := range assets.Assets {
+	keys := make([]string, 0, len(assets.Assets))
+	for k := range assets.Assets {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		n := assets.Assets[key]
 		if n.Type != NodeAssetType {
 			continue
 		}

@@ -78,7 +78,8 @@ func rollups(allocs *cost.AllocationSet) []combined.AllocationRow {
 		c.Name = name
 		groups[k] = c
 	}
-	for _, a := range allocs.Allocations {
+	for _, name := range allocs.Names() { // name order: equal inputs give equal float sums
+		a := allocs.Allocations[name]
 		if a.IsIdle() || a.Properties == nil {
 			continue
 		}

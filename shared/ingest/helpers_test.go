@@ -49,7 +49,7 @@ func assetDoc(cluster string, w layout.Window, seed uint64, install string) *etl
 	for i := range 2 {
 		a := &cost.Asset{Type: cost.NodeAssetType, Start: w.Start, End: w.End,
 			Properties: cost.AssetProperties{Category: cost.ComputeCategory, Provider: "AWS", Service: "Kubernetes", Name: fmt.Sprintf("node-%d", i), ProviderID: fmt.Sprintf("i-%d", i)},
-			NodeType: "m5.large", CPUCoreHours: 4, RAMByteHours: 16 << 30, CPUCost: 0.2 + r.Float64()*0.1, RAMCost: 0.07, Discount: 0.1 * float64(i), Adjustment: 0.01}
+			NodeType:   "m5.large", CPUCoreHours: 4, RAMByteHours: 16 << 30, CPUCost: 0.2 + r.Float64()*0.1, RAMCost: 0.07, Discount: 0.1 * float64(i), Adjustment: 0.01}
 		d.Assets[a.Key()] = a
 	}
 	mgmt := &cost.Asset{Type: cost.ClusterManagementAssetType, Start: w.Start, End: w.End,

@@ -246,6 +246,9 @@ func (c *Core) upToDate(ctx context.Context, ref WindowRef, ups windowUploads, o
 		return false, err
 	}
 	for kind, oi := range ups {
+		if qv, ok := quarantined[oi.Key]; ok && qv != string(oi.Version) {
+			return false, nil // status still lists an older, refused version: refresh it
+		}
 		src, ok := man.Sources[kind]
 		if ok && src.Version == string(oi.Version) {
 			continue
