@@ -22,6 +22,7 @@ const (
 	DimNamespace  = "namespace"
 	DimController = "controller"
 	DimNode       = "node"
+	DimIdle       = "idle" // the per-node idle rows, repeated from the allocations object
 )
 
 // Derived is the pure result of deriving one window.
@@ -48,13 +49,19 @@ func DeriveRows(cluster string, allocs *cost.AllocationSet, assets *cost.AssetSe
 			}
 			d.Allocations = append(d.Allocations, combined.RowFromAllocation(a))
 		}
+		d.Rollups = rollups(allocs)
 		if assets != nil {
 			for _, idle := range cost.ComputeIdle(allocs, assets, true) {
-				d.Allocations = append(d.Allocations, combined.RowFromAllocation(idle))
+				r := combined.RowFromAllocation(idle)
+				d.Allocations = append(d.Allocations, r)
+				// Rollups carry the idle rows too, so long-window queries never open
+				// container rows.
+				r.Dimension = DimIdle
+				d.Rollups = append(d.Rollups, r)
 			}
 		}
 		combined.SortAllocationRows(d.Allocations)
-		d.Rollups = rollups(allocs)
+		combined.SortAllocationRows(d.Rollups)
 	}
 	if assets != nil {
 		d.HasAssets = true

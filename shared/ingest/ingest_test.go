@@ -144,8 +144,18 @@ func TestDeriveWindowOutputs(t *testing.T) {
 	}
 	rollRows, _ := combined.ReadRows[combined.AllocationRow](rb)
 	per := map[string]float64{}
+	idleRows := 0
 	for _, r := range rollRows {
 		per[r.Dimension] += r.TotalCost
+		if r.Dimension == DimIdle {
+			idleRows++
+			if !r.Idle {
+				t.Errorf("idle rollup row %s not flagged idle", r.Name)
+			}
+		}
+	}
+	if idleRows != 2 {
+		t.Errorf("rollups hold %d idle rows, want 2", idleRows)
 	}
 	for _, dim := range []string{DimNamespace, DimController, DimNode} {
 		if !near(per[dim], want) {
