@@ -6,16 +6,21 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/fedcost/fedcost/shared/store/s3/exthttp"
 )
 
 // awsEndpoint matches the public AWS S3 endpoints (s3.amazonaws.com, s3.<region>.amazonaws.com,
@@ -29,12 +34,13 @@ const defaultRegion = "us-east-1"
 
 // New validates c and builds the store. It does not contact the server (so it works offline and
 // starts fast); a wrong bucket or credential shows up on the first call.
+//
+// Credentials: access_key/secret_key (with session_token) when given; otherwise the AWS SDK
+// default chain (IRSA web identity via sts_endpoint if set, environment, shared files, instance
+// role) — aws_sdk_auth: true and leaving the keys empty behave the same. On the SDK path the
+// SDK's own settings apply too, notably AWS_CA_BUNDLE, which adds to ca_file's roots.
 func New(ctx context.Context, c Config) (*Store, error) {
 	if err := c.Validate(); err != nil {
-		return nil, fmt.Errorf("s3 config: %w", err)
-	}
-	hc, err := c.HTTPConfig.Client("config.http_config")
-	if err != nil {
 		return nil, fmt.Errorf("s3 config: %w", err)
 	}
 	headers, _ := parseMetadata(c.PutUserMetadata) // validated above
@@ -51,26 +57,24 @@ func New(ctx context.Context, c Config) (*Store, error) {
 	}
 
 	var cfg aws.Config
+	var closeIdle func()
 	if c.AccessKey != "" {
+		hc, err := c.HTTPConfig.Client("config.http_config")
+		if err != nil {
+			return nil, fmt.Errorf("s3 config: %w", err)
+		}
+		closeIdle = hc.CloseIdleConnections
 		cfg = aws.Config{
+			HTTPClient: hc,
 			Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(
 				c.AccessKey, c.SecretKey.Value(), c.SessionToken.Value())),
 		}
 	} else {
-		// The AWS SDK default chain: IRSA web identity, environment, shared files, instance role.
-		opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithHTTPClient(hc)}
-		if c.STSEndpoint != "" {
-			stsEndpoint := stsURL(c.STSEndpoint, c.Insecure)
-			opts = append(opts, awsconfig.WithWebIdentityRoleCredentialOptions(func(o *stscreds.WebIdentityRoleOptions) {
-				o.Client = sts.New(sts.Options{Region: regionOr(region, defaultRegion), BaseEndpoint: &stsEndpoint, HTTPClient: hc})
-			}))
-		}
-		cfg, err = awsconfig.LoadDefaultConfig(ctx, opts...)
+		cfg, closeIdle, err = loadSDKConfig(ctx, c, region)
 		if err != nil {
-			return nil, fmt.Errorf("s3 config.aws_sdk_auth: load the AWS SDK configuration: %w", err)
+			return nil, err
 		}
 	}
-	cfg.HTTPClient = hc
 	cfg.Region = regionOr(region, regionOr(cfg.Region, defaultRegion))
 
 	pathStyle := c.BucketLookupType == LookupPath ||
@@ -91,15 +95,63 @@ func New(ctx context.Context, c Config) (*Store, error) {
 		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 	})
 	return &Store{
-		client:     client,
-		httpClient: hc,
-		bucket:     c.Bucket,
-		conf:       c,
-		headers:    headers,
-		sse:        sse,
-		conflict:   defaultConflictRetry,
+		client:    client,
+		closeIdle: closeIdle,
+		bucket:    c.Bucket,
+		conf:      c,
+		headers:   headers,
+		sse:       sse,
+		conflict:  defaultConflictRetry,
 	}, nil
 }
+
+// loadSDKConfig loads the AWS SDK default configuration and credential chain (IRSA web
+// identity, environment, shared files, instance role). The HTTP client is the SDK's buildable
+// one adjusted to http_config, so that the SDK can still add AWS_CA_BUNDLE to the trusted roots
+// (after ca_file's, if any). The returned func closes the idle connections of the transport the
+// SDK built.
+func loadSDKConfig(ctx context.Context, c Config, region string) (aws.Config, func(), error) {
+	tr, err := c.HTTPConfig.Transport("config.http_config")
+	if err != nil {
+		return aws.Config{}, nil, fmt.Errorf("s3 config: %w", err)
+	}
+	var mu sync.Mutex
+	var built []*http.Transport
+	bc := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+		exthttp.CopyTo(t, tr)
+		mu.Lock()
+		built = append(built, t)
+		mu.Unlock()
+	})
+	closeIdle := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, t := range built {
+			t.CloseIdleConnections()
+		}
+	}
+	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithHTTPClient(bc)}
+	// The STS client of the web-identity provider is made before the SDK settles its HTTP
+	// client; it gets a forwarder that is pointed at that client once loading is done.
+	sdkClient := &forwardingClient{}
+	if c.STSEndpoint != "" {
+		stsEndpoint := stsURL(c.STSEndpoint, c.Insecure)
+		opts = append(opts, awsconfig.WithWebIdentityRoleCredentialOptions(func(o *stscreds.WebIdentityRoleOptions) {
+			o.Client = sts.New(sts.Options{Region: regionOr(region, defaultRegion), BaseEndpoint: &stsEndpoint, HTTPClient: sdkClient})
+		}))
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, nil, fmt.Errorf("s3 config.aws_sdk_auth: load the AWS SDK configuration: %w", err)
+	}
+	sdkClient.client = cfg.HTTPClient
+	return cfg, closeIdle, nil
+}
+
+// forwardingClient sends requests with client, which is set before first use.
+type forwardingClient struct{ client aws.HTTPClient }
+
+func (f *forwardingClient) Do(r *http.Request) (*http.Response, error) { return f.client.Do(r) }
 
 func regionOr(r, fallback string) string {
 	if r != "" {

@@ -21,7 +21,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"net/http"
 	"time"
 	"unicode/utf8"
 
@@ -34,13 +33,13 @@ import (
 
 // Store is an S3 bucket. Create it with New.
 type Store struct {
-	client     *s3.Client
-	httpClient *http.Client
-	bucket     string
-	conf       Config
-	headers    uploadHeaders
-	sse        sseParams
-	conflict   conflictRetry
+	client    *s3.Client
+	closeIdle func()
+	bucket    string
+	conf      Config
+	headers   uploadHeaders
+	sse       sseParams
+	conflict  conflictRetry
 }
 
 var _ store.Store = (*Store)(nil)
@@ -53,7 +52,7 @@ func (s *Store) String() string { return s.Name() }
 
 // Close releases idle connections.
 func (s *Store) Close() error {
-	s.httpClient.CloseIdleConnections()
+	s.closeIdle()
 	return nil
 }
 

@@ -209,3 +209,41 @@ func TestTLSFilesAreCheckedAtStartup(t *testing.T) {
 func exthttpTLS(ca, cert, key string) exthttp.TLSConfig {
 	return exthttp.TLSConfig{CAFile: ca, CertFile: cert, KeyFile: key}
 }
+
+// TestSDKChainTrust: with aws_sdk_auth the SDK's AWS_CA_BUNDLE is honoured, and adds to (does
+// not replace) ca_file.
+func TestSDKChainTrust(t *testing.T) {
+	p := newTestPKI(t)
+	other := newTestPKI(t) // a second, unrelated CA
+	host := startTLSFake(t, p, "fedcost-tls", false)
+	dir := t.TempDir()
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAFROMENV")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret-from-env")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "none"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	cases := []struct {
+		name, bundle, caFile string
+		wantOK               bool
+	}{
+		{"AWS_CA_BUNDLE names the internal CA", p.caFile, "", true},
+		{"ca_file, with an unrelated AWS_CA_BUNDLE", other.caFile, p.caFile, true},
+		{"only an unrelated AWS_CA_BUNDLE", other.caFile, "", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("AWS_CA_BUNDLE", tc.bundle)
+			c := DefaultConfig()
+			c.Bucket, c.Endpoint, c.AWSSDKAuth = "fedcost-tls", host, true
+			c.HTTPConfig.TLSConfig.CAFile = tc.caFile
+			s := mustNew(t, c)
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			_, err := s.Put(ctx, "k", []byte("x"))
+			if (err == nil) != tc.wantOK {
+				t.Fatalf("Put = %v; want success %v", err, tc.wantOK)
+			}
+		})
+	}
+}

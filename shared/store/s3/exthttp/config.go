@@ -89,9 +89,18 @@ func (c Config) Validate(key string) error {
 	return errors.Join(errs...)
 }
 
-// Client builds the HTTP client. It reads the TLS files now, so that a wrong path fails at
-// startup with the key named, not at the first request. key is the block's YAML path.
+// Client builds the HTTP client over Transport. key is the block's YAML path.
 func (c Config) Client(key string) (*http.Client, error) {
+	tr, err := c.Transport(key)
+	if err != nil {
+		return nil, err
+	}
+	return &http.Client{Transport: tr}, nil
+}
+
+// Transport builds the transport. It reads the TLS files now, so that a wrong path fails at
+// startup with the key named, not at the first request. key is the block's YAML path.
+func (c Config) Transport(key string) (*http.Transport, error) {
 	if err := c.Validate(key); err != nil {
 		return nil, err
 	}
@@ -119,7 +128,24 @@ func (c Config) Client(key string) (*http.Client, error) {
 		DisableCompression:    c.DisableCompression,
 		TLSClientConfig:       tlsConf,
 	}
-	return &http.Client{Transport: tr}, nil
+	return tr, nil
+}
+
+// CopyTo sets every field Transport sets from src onto dst, for SDKs that build their own
+// transport and accept options to adjust it (the AWS SDK's BuildableClient).
+func CopyTo(dst, src *http.Transport) {
+	dst.Proxy = src.Proxy
+	dst.DialContext = src.DialContext
+	dst.ForceAttemptHTTP2 = src.ForceAttemptHTTP2
+	dst.IdleConnTimeout = src.IdleConnTimeout
+	dst.ResponseHeaderTimeout = src.ResponseHeaderTimeout
+	dst.TLSHandshakeTimeout = src.TLSHandshakeTimeout
+	dst.ExpectContinueTimeout = src.ExpectContinueTimeout
+	dst.MaxIdleConns = src.MaxIdleConns
+	dst.MaxIdleConnsPerHost = src.MaxIdleConnsPerHost
+	dst.MaxConnsPerHost = src.MaxConnsPerHost
+	dst.DisableCompression = src.DisableCompression
+	dst.TLSClientConfig = src.TLSClientConfig.Clone()
 }
 
 func (t TLSConfig) build(key string) (*tls.Config, error) {
