@@ -16,6 +16,7 @@ type Install struct {
 	ID           string    `json:"id"`
 	AgentVersion string    `json:"agentVersion"`
 	Source       string    `json:"source,omitempty"`
+	FirstSeen    time.Time `json:"firstSeen"`
 	LastSeen     time.Time `json:"lastSeen"`
 }
 
@@ -64,16 +65,22 @@ func (s *Status) AgentVersion() string {
 	return best.AgentVersion
 }
 
-// Duplicate reports whether two or more installations wrote this cluster id within window of
-// each other: two agents configured with the same cluster id.
-func (s *Status) Duplicate(window time.Duration) bool {
+// Duplicate reports whether two installations wrote this cluster id at the same time: their
+// [FirstSeen, LastSeen] spans overlap by more than tolerance. Two agents configured with the
+// same cluster id overlap; an agent that restarted with a new install id does not (the old
+// one's span ends before the new one's begins).
+func (s *Status) Duplicate(tolerance time.Duration) bool {
 	for i := range s.Installs {
 		for j := i + 1; j < len(s.Installs); j++ {
-			d := s.Installs[i].LastSeen.Sub(s.Installs[j].LastSeen)
-			if d < 0 {
-				d = -d
+			a, b := s.Installs[i], s.Installs[j]
+			start, end := a.FirstSeen, a.LastSeen
+			if b.FirstSeen.After(start) {
+				start = b.FirstSeen
 			}
-			if d <= window {
+			if b.LastSeen.Before(end) {
+				end = b.LastSeen
+			}
+			if end.Sub(start) > tolerance {
 				return true
 			}
 		}
@@ -81,15 +88,24 @@ func (s *Status) Duplicate(window time.Duration) bool {
 	return false
 }
 
-// SeeInstall records an installation (idempotent; keeps the latest LastSeen).
+// SeeInstall records a sighting of an installation at in.LastSeen. It is idempotent and
+// order-independent: FirstSeen is the earliest sighting, LastSeen the latest (with its agent
+// version).
 func (s *Status) SeeInstall(in Install) {
 	if in.ID == "" {
 		return
 	}
+	if in.FirstSeen.IsZero() || in.FirstSeen.After(in.LastSeen) {
+		in.FirstSeen = in.LastSeen
+	}
 	for i := range s.Installs {
-		if s.Installs[i].ID == in.ID {
-			if in.LastSeen.After(s.Installs[i].LastSeen) {
-				s.Installs[i] = in
+		cur := &s.Installs[i]
+		if cur.ID == in.ID {
+			if in.FirstSeen.Before(cur.FirstSeen) {
+				cur.FirstSeen = in.FirstSeen
+			}
+			if in.LastSeen.After(cur.LastSeen) {
+				cur.LastSeen, cur.AgentVersion, cur.Source = in.LastSeen, in.AgentVersion, in.Source
 			}
 			return
 		}
