@@ -33,9 +33,9 @@ type Options struct {
 	MaxBodyBytes int64         // default 64 KiB (requests are GETs; bodies are not read)
 	Timeout      time.Duration // per request, default 30s
 	Logger       *slog.Logger  // default: discard
-	// MemoRows bounds the per-set results remembered across queries (engine.Memo), in rows:
-	// default 500,000 (roughly 500 MiB at most); negative disables it.
-	MemoRows int
+	// MemoBytes bounds the per-set results remembered across queries (engine.Memo), by
+	// estimated size: default 256 MiB; negative disables it.
+	MemoBytes int
 }
 
 func (o Options) withDefaults() Options {
@@ -60,8 +60,8 @@ func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	if o.MemoRows == 0 {
-		o.MemoRows = 500_000
+	if o.MemoBytes == 0 {
+		o.MemoBytes = 256 << 20
 	}
 	return o
 }
@@ -77,8 +77,8 @@ type server struct {
 // New returns the API handler over src.
 func New(src source.Source, opts Options) http.Handler {
 	s := &server{src: src, opts: opts.withDefaults(), mux: http.NewServeMux(), gzip: newGzipPool()}
-	if s.opts.MemoRows > 0 {
-		s.memo = engine.NewMemo(s.opts.MemoRows)
+	if s.opts.MemoBytes > 0 {
+		s.memo = engine.NewMemo(s.opts.MemoBytes)
 	}
 	routes := map[string]handlerFunc{
 		"/model/allocation":                 s.allocation(kubecost),

@@ -60,7 +60,7 @@ func BenchmarkAggregateNamespace30d(b *testing.B) {
 	}
 	b.Run("rollups", func(b *testing.B) { benchAggregate(b, rolled, o) })
 	memoized := *o
-	memoized.Memo = NewMemo(500_000)
+	memoized.Memo = NewMemo(256 << 20)
 	if _, err := Query(context.Background(), rolled, &memoized, Fold{}); err != nil {
 		b.Fatal(err)
 	}

@@ -17,14 +17,15 @@ import (
 // Source drops are not kept alive by the Memo. Results are shared and never modified: the
 // folding code copies them before merging into them.
 //
-// The Memo holds at most maxRows result rows in total (least recently used evicted first); a
-// single result larger than maxRows/10 is not remembered. Safe for concurrent use.
+// The Memo holds results of at most maxBytes in total, by an estimate of their size (least
+// recently used evicted first); a single result larger than maxBytes/10 is not remembered.
+// Safe for concurrent use.
 type Memo struct {
-	mu      sync.Mutex
-	maxRows int
-	rows    int
-	lru     *list.List // of *memoEntry, most recent first
-	entries map[memoKey]*list.Element
+	mu       sync.Mutex
+	maxBytes int
+	bytes    int
+	lru      *list.List // of *memoEntry, most recent first
+	entries  map[memoKey]*list.Element
 }
 
 type memoKey struct {
@@ -33,13 +34,27 @@ type memoKey struct {
 }
 
 type memoEntry struct {
-	key memoKey
-	set *Set
+	key   memoKey
+	set   *Set
+	bytes int
 }
 
-// NewMemo returns a Memo holding at most maxRows result rows.
-func NewMemo(maxRows int) *Memo {
-	return &Memo{maxRows: maxRows, lru: list.New(), entries: map[memoKey]*list.Element{}}
+// NewMemo returns a Memo holding results of about maxBytes at most.
+func NewMemo(maxBytes int) *Memo {
+	return &Memo{maxBytes: maxBytes, lru: list.New(), entries: map[memoKey]*list.Element{}}
+}
+
+// sizeOf estimates the memory a result holds: the allocation structs, their volume and load
+// balancer maps, labels and names.
+func sizeOf(s *Set) int {
+	n := 256
+	for name, a := range s.Allocations {
+		n += 640 + 2*len(name) + 160*len(a.PVs) + 200*len(a.LoadBalancers)
+		if p := a.Properties; p != nil {
+			n += 64 * (len(p.Labels) + len(p.Annotations) + len(p.NamespaceLabels) + len(p.NamespaceAnnotations) + len(p.Services))
+		}
+	}
+	return n
 }
 
 // memoOptions is the part of o that determines the result for set in; ok is false when o
@@ -71,8 +86,8 @@ func (m *Memo) get(k memoKey) (*Set, bool) {
 }
 
 func (m *Memo) put(k memoKey, s *Set) {
-	n := len(s.Allocations)
-	if n > m.maxRows/10 {
+	n := sizeOf(s)
+	if n > m.maxBytes/10 {
 		return
 	}
 	s.shared = true
@@ -81,14 +96,14 @@ func (m *Memo) put(k memoKey, s *Set) {
 	if _, ok := m.entries[k]; ok {
 		return
 	}
-	m.entries[k] = m.lru.PushFront(&memoEntry{key: k, set: s})
-	m.rows += n
-	for m.rows > m.maxRows {
+	m.entries[k] = m.lru.PushFront(&memoEntry{key: k, set: s, bytes: n})
+	m.bytes += n
+	for m.bytes > m.maxBytes {
 		last := m.lru.Back()
 		e := last.Value.(*memoEntry)
 		m.lru.Remove(last)
 		delete(m.entries, e.key)
-		m.rows -= len(e.set.Allocations)
+		m.bytes -= e.bytes
 	}
 }
 

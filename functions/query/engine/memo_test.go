@@ -15,7 +15,7 @@ func TestMemoGivesSameResults(t *testing.T) {
 	cfg := fleettest.Small(day0)
 	cfg.Resolution, cfg.Windows = time.Hour, 48
 	f := fleettest.Generate(cfg)
-	memo := NewMemo(100000)
+	memo := NewMemo(64 << 20)
 	n, m := mustFilter(t, `namespace!:"batch"`)
 	folds := []Fold{{}, {Accumulate: AccumulateAll}, {Accumulate: AccumulateDay}, {Step: 6 * time.Hour, StepStart: day0}}
 	for round := range 3 {
@@ -64,8 +64,11 @@ func TestMemoGivesSameResults(t *testing.T) {
 func TestMemoEvicts(t *testing.T) {
 	t.Parallel()
 	f := smallFleet()
-	memo := NewMemo(60) // results of up to 6 rows are kept, 60 rows in all
-	o := &Options{AggregateBy: []string{"cluster"}, IncludeIdle: true, Memo: memo}
+	f.Allocations = f.Allocations[:7]
+	o := &Options{AggregateBy: []string{"cluster"}, IncludeIdle: true}
+	per := sizeOf(AggregateSet(f.Allocations[0], o))
+	memo := NewMemo(10 * per) // room for 10 per-cluster results
+	o.Memo = memo
 	if _, err := Query(context.Background(), f.Allocations, o, Fold{}); err != nil {
 		t.Fatal(err)
 	}
@@ -79,14 +82,17 @@ func TestMemoEvicts(t *testing.T) {
 	if memo.Len() != 7 {
 		t.Errorf("memo holds %d results after big results, want 7", memo.Len())
 	}
-	ns := &Options{AggregateBy: []string{"namespace"}, IncludeIdle: true, Memo: memo}
-	if _, err := Query(context.Background(), f.Allocations, ns, Fold{}); err != nil {
+	other := &Options{AggregateBy: []string{"cluster"}, SplitIdle: true, IncludeIdle: true, Memo: memo} // same size, other key
+	if _, err := Query(context.Background(), f.Allocations, other, Fold{}); err != nil {
 		t.Fatal(err)
 	}
 	memo.mu.Lock()
-	rows := memo.rows
+	size := memo.bytes
 	memo.mu.Unlock()
-	if rows > 60 {
-		t.Errorf("memo holds %d rows, more than its 60", rows)
+	if size > 10*per {
+		t.Errorf("memo holds %d bytes, more than its %d", size, 10*per)
+	}
+	if memo.Len() >= 14 {
+		t.Errorf("memo holds %d results: nothing was evicted", memo.Len())
 	}
 }
