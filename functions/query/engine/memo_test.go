@@ -66,8 +66,10 @@ func TestMemoEvicts(t *testing.T) {
 	f := smallFleet()
 	f.Allocations = f.Allocations[:7]
 	o := &Options{AggregateBy: []string{"cluster"}, IncludeIdle: true}
-	per := sizeOf(AggregateSet(f.Allocations[0], o))
-	memo := NewMemo(10 * per) // room for 10 per-cluster results
+	other := &Options{AggregateBy: []string{"cluster"}, SplitIdle: true, IncludeIdle: true} // another key, a bit larger
+	per := sizeOf(AggregateSet(f.Allocations[0], other))
+	memo := NewMemo(10 * per) // room for about 10 results
+	other.Memo = memo
 	o.Memo = memo
 	if _, err := Query(context.Background(), f.Allocations, o, Fold{}); err != nil {
 		t.Fatal(err)
@@ -82,7 +84,6 @@ func TestMemoEvicts(t *testing.T) {
 	if memo.Len() != 7 {
 		t.Errorf("memo holds %d results after big results, want 7", memo.Len())
 	}
-	other := &Options{AggregateBy: []string{"cluster"}, SplitIdle: true, IncludeIdle: true, Memo: memo} // same size, other key
 	if _, err := Query(context.Background(), f.Allocations, other, Fold{}); err != nil {
 		t.Fatal(err)
 	}
