@@ -26,6 +26,12 @@ func TestAcceptanceGofakes3(t *testing.T) {
 		t.Logf("target: gofakes3 v1.2.0 (embedded) at %s", f.srv.URL)
 		storetest.Acceptance(t, newStore, storetest.Options{VersionsAreContentHashes: true})
 	})
+	t.Run("list_objects_version v1", func(t *testing.T) {
+		v1 := c
+		v1.ListObjectsVersion = "v1"
+		t.Logf("target: gofakes3 v1.2.0 (embedded) at %s, ListObjects (v1)", f.srv.URL)
+		storetest.Acceptance(t, func(t *testing.T) store.Store { return mustNew(t, v1) }, storetest.Options{VersionsAreContentHashes: true})
+	})
 	t.Run("prefixed", func(t *testing.T) {
 		t.Logf("target: gofakes3 v1.2.0 (embedded) at %s, behind store.WithPrefix", f.srv.URL)
 		storetest.Acceptance(t, func(t *testing.T) store.Store {
