@@ -2,12 +2,8 @@ package s3
 
 import (
 	"context"
-	"crypto/md5" //nolint:gosec // SSE-C key digest and Content-MD5 are MD5 by S3's definition
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -168,39 +164,4 @@ func stsURL(ep string, insecure bool) string {
 		return "http://" + ep
 	}
 	return "https://" + ep
-}
-
-// sseParams is sse_config resolved into request fields.
-type sseParams struct {
-	mode        string // "", SSE-S3, SSE-KMS, SSE-C
-	kmsKeyID    string
-	kmsContext  string // base64 JSON
-	customerKey string // base64 of the 32-byte key (SSE-C)
-	customerMD5 string // base64 MD5 of the key (SSE-C)
-}
-
-func (s SSEConfig) load() (sseParams, error) {
-	p := sseParams{mode: s.Type, kmsKeyID: s.KMSKeyID}
-	switch s.Type {
-	case SSEKMS:
-		if len(s.KMSEncryptionContext) > 0 {
-			js, err := json.Marshal(s.KMSEncryptionContext) // map keys sorted
-			if err != nil {
-				return p, fmt.Errorf("config.sse_config.kms_encryption_context: %w", err)
-			}
-			p.kmsContext = base64.StdEncoding.EncodeToString(js)
-		}
-	case SSEC:
-		key, err := os.ReadFile(s.EncryptionKey)
-		if err != nil {
-			return p, fmt.Errorf("config.sse_config.encryption_key: read the SSE-C key file: %w", err)
-		}
-		if len(key) != 32 {
-			return p, fmt.Errorf("config.sse_config.encryption_key: %s holds %d bytes; SSE-C needs exactly 32 (an AES-256 key)", s.EncryptionKey, len(key))
-		}
-		sum := md5.Sum(key) //nolint:gosec // S3 defines the SSE-C key digest as MD5
-		p.customerKey = base64.StdEncoding.EncodeToString(key)
-		p.customerMD5 = base64.StdEncoding.EncodeToString(sum[:])
-	}
-	return p, nil
 }

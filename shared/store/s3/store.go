@@ -328,23 +328,3 @@ func (h uploadHeaders) metadata() map[string]string {
 	}
 	return h.Metadata
 }
-
-func (p sseParams) serverSideEncryption() types.ServerSideEncryption {
-	switch p.mode {
-	case SSES3:
-		return types.ServerSideEncryptionAes256
-	case SSEKMS:
-		return types.ServerSideEncryptionAwsKms
-	}
-	return ""
-}
-
-func (p sseParams) kmsKey() *string               { return optional(p.kmsKeyID) }
-func (p sseParams) kmsEncryptionContext() *string { return optional(p.kmsContext) }
-
-func (p sseParams) customerAlgorithm() *string {
-	if p.mode == SSEC {
-		return aws.String("AES256")
-	}
-	return nil
-}
