@@ -27,11 +27,13 @@ const (
 
 // Result describes one Ingest or DeriveWindow call.
 type Result struct {
-	Key      string
-	Outcome  Outcome
-	Cluster  string
-	Window   string
-	Reason   string // refusal reason
+	Key     string
+	Outcome Outcome
+	Cluster string
+	Window  string
+	Reason  string // refusal reason
+	// Refused names the inputs of the window whose current upload was refused, by kind.
+	Refused  map[layout.Kind]string
 	Attempts int
 	Duration time.Duration
 }
@@ -134,7 +136,11 @@ func (c *Core) ingest(ctx context.Context, key string) (Result, error) {
 	}
 	switch p.Class {
 	case layout.UploadClass:
-		return c.DeriveWindow(ctx, p.Upload.Cluster, p.Upload.Resolution, p.Upload.Window, false)
+		res, err := c.DeriveWindow(ctx, p.Upload.Cluster, p.Upload.Resolution, p.Upload.Window, false)
+		if reason := res.Refused[p.Upload.Kind]; err == nil && reason != "" {
+			res.Outcome, res.Reason = Refused, reason // done: the upload itself is bad
+		}
+		return res, err
 	case layout.HeartbeatClass:
 		return c.heartbeat(ctx, key, p.Cluster)
 	}

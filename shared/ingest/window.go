@@ -15,11 +15,12 @@ import (
 
 // input is what one upload kind contributes to a window.
 type input struct {
-	kind   layout.Kind
-	doc    *etl.Document   // fresh: decoded current upload
-	source combined.Source // what the manifest will record
-	kept   bool            // refused, empty or vanished: reuse the derived data of source
-	absent bool            // nothing to contribute
+	kind    layout.Kind
+	doc     *etl.Document   // fresh: decoded current upload
+	source  combined.Source // what the manifest will record
+	kept    bool            // refused, empty or vanished: reuse the derived data of source
+	absent  bool            // nothing to contribute
+	refused string          // the refusal reason when the current upload was quarantined
 }
 
 // errRestart asks DeriveWindow to start a new attempt.
@@ -31,9 +32,9 @@ func (c *Core) DeriveWindow(ctx context.Context, cluster string, r layout.Resolu
 	res := Result{Cluster: cluster, Window: string(r) + " " + w.String()}
 	for attempt := 1; ; attempt++ {
 		res.Attempts = attempt
-		out, err := c.deriveOnce(ctx, cluster, r, w, force)
+		out, refused, err := c.deriveOnce(ctx, cluster, r, w, force)
 		if err == nil {
-			res.Outcome = out
+			res.Outcome, res.Refused = out, refused
 			return res, nil
 		}
 		if !errors.Is(err, errRestart) {
@@ -49,17 +50,31 @@ func (c *Core) DeriveWindow(ctx context.Context, cluster string, r layout.Resolu
 	}
 }
 
-func (c *Core) deriveOnce(ctx context.Context, cluster string, r layout.Resolution, w layout.Window, force bool) (Outcome, error) {
+func (c *Core) deriveOnce(ctx context.Context, cluster string, r layout.Resolution, w layout.Window, force bool) (Outcome, map[layout.Kind]string, error) {
+	out, inputs, err := c.deriveInputs(ctx, cluster, r, w, force)
+	var refused map[layout.Kind]string
+	for _, in := range inputs {
+		if in.refused != "" {
+			if refused == nil {
+				refused = map[layout.Kind]string{}
+			}
+			refused[in.kind] = in.refused
+		}
+	}
+	return out, refused, err
+}
+
+func (c *Core) deriveInputs(ctx context.Context, cluster string, r layout.Resolution, w layout.Window, force bool) (Outcome, []*input, error) {
 	mkey := layout.ManifestKey(cluster, r, w)
 	man, mver, err := c.readManifest(ctx, mkey)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	var inputs []*input
 	for _, k := range layout.Kinds {
 		in, err := c.readInput(ctx, layout.Upload{Cluster: cluster, Kind: k, Resolution: r, Window: w}, man)
 		if err != nil {
-			return "", err
+			return "", inputs, err
 		}
 		inputs = append(inputs, in)
 	}
@@ -70,21 +85,21 @@ func (c *Core) deriveOnce(ctx context.Context, cluster string, r layout.Resoluti
 		}
 	}
 	if len(sources) == 0 {
-		return Ignored, nil // nothing uploaded (yet), or the upload vanished before we read it
+		return Ignored, inputs, nil // nothing uploaded (yet), or the upload vanished before we read it
 	}
 	current, err := c.statOutputs(ctx, cluster, r, w)
 	if err != nil {
-		return "", err
+		return "", inputs, err
 	}
 	if !force && man != nil && sameSources(man.Sources, sources) && outputsIntact(man.Outputs, current) {
 		if err := c.touchStatus(ctx, cluster, inputs, false); err != nil {
-			return "", err
+			return "", inputs, err
 		}
-		return Unchanged, nil
+		return Unchanged, inputs, nil
 	}
 	outs, err := c.derive(ctx, cluster, r, w, inputs, man, current)
 	if err != nil {
-		return "", err
+		return "", inputs, err
 	}
 	written := map[layout.DerivedKind]combined.Output{}
 	for _, kind := range layout.DerivedKinds {
@@ -95,7 +110,7 @@ func (c *Core) deriveOnce(ctx context.Context, cluster string, r layout.Resoluti
 		key := layout.Derived{Kind: kind, Cluster: cluster, Resolution: r, Window: w}.Key()
 		v, err := c.putCAS(ctx, key, o.data, current[kind])
 		if err != nil {
-			return "", err
+			return "", inputs, err
 		}
 		written[kind] = combined.Output{Key: key, Version: string(v), Rows: o.rows, Bytes: len(o.data)}
 		c.m.wrote(len(o.data))
@@ -104,15 +119,15 @@ func (c *Core) deriveOnce(ctx context.Context, cluster string, r layout.Resoluti
 		Sources: sources, Outputs: written, DerivedAt: c.now().UTC()}
 	mb, err := combined.EncodeManifest(next)
 	if err != nil {
-		return "", err
+		return "", inputs, err
 	}
 	if _, err := c.putCAS(ctx, mkey, mb, mver); err != nil {
-		return "", err
+		return "", inputs, err
 	}
 	if err := c.touchStatus(ctx, cluster, inputs, true); err != nil {
-		return "", err
+		return "", inputs, err
 	}
-	return Derived, nil
+	return Derived, inputs, nil
 }
 
 // putCAS writes key only if its version is still expected ("" = must not exist). A lost
@@ -185,7 +200,9 @@ func (c *Core) readInput(ctx context.Context, u layout.Upload, man *combined.Man
 		if err := c.quarantine(ctx, u.Cluster, key, info, e); err != nil {
 			return nil, err
 		}
-		return keep(), nil
+		k := keep()
+		k.refused = string(e.Reason)
+		return k, nil
 	}
 	src := combined.Source{Key: key, Version: string(info.Version), Records: doc.Records(), Size: info.Size,
 		Modified: info.Modified.UTC(), InstallID: doc.Producer.InstallID}
