@@ -12,8 +12,9 @@ const SharedName = cost.SharedSuffix
 // row is what the second half of AggregateSet needs to know about one input allocation, kept
 // in a compact slice so that input rows (large, scattered structs) are read only once.
 type row struct {
-	dst      *cost.Allocation // the aggregated allocation it went into; nil if filtered out
-	id       int32            // idle id index
+	dst      *cost.Allocation   // the aggregated allocation it went into; nil if filtered out
+	pvs      cost.PVAllocations // its volumes, merged into dst after all rows
+	id       int32              // idle id index
 	res      cost.ResourceTotals
 	weight   float64 // share weight: total cost without shared cost (weighted split)
 	unmount  bool
@@ -70,6 +71,7 @@ func AggregateSet(in *cost.AllocationSet, o *Options) *Set {
 	var sharedIDs []int32
 	rows := make([]row, 0, len(in.Allocations))
 	sharing := o.sharing()
+	npvs := 0
 	for _, a := range in.Allocations {
 		switch {
 		case a.IsIdle():
@@ -91,7 +93,11 @@ func AggregateSet(in *cost.AllocationSet, o *Options) *Set {
 			r.filtered = true
 		} else {
 			ids.passing[id] = addTotals(ids.passing[id], res)
-			r.dst = out.insert(o.key(a), a)
+			r.dst = out.insertDeferringPVs(o.key(a), a)
+			if len(a.PVs) > 0 {
+				r.pvs = a.PVs
+				npvs += len(a.PVs)
+			}
 		}
 		if sharing && o.ShareSplit == ShareWeighted {
 			r.unmount = a.IsUnmounted()
@@ -102,6 +108,24 @@ func AggregateSet(in *cost.AllocationSet, o *Options) *Set {
 	for _, a := range idle {
 		id := ids.of(a)
 		ids.idle[id] = addTotals(ids.idle[id], resources(a))
+	}
+	// Volumes are merged once all rows are in, into maps sized for them, in row order.
+	if npvs > 0 {
+		counts := map[*cost.Allocation]int{}
+		for _, r := range rows {
+			if r.pvs != nil {
+				counts[r.dst] += len(r.pvs)
+			}
+		}
+		for dst, n := range counts {
+			dst.PVs = make(cost.PVAllocations, n)
+		}
+		slab := make([]cost.PVAllocation, 0, npvs)
+		for _, r := range rows {
+			if r.pvs != nil {
+				mergePVs(r.dst, r.pvs, &slab)
+			}
+		}
 	}
 
 	if o.ShareIdle {

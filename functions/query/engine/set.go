@@ -88,6 +88,20 @@ func (s *Set) own() *Set {
 	return c
 }
 
+// insertDeferringPVs is insert that leaves a's volumes out: the caller merges them later.
+func (s *Set) insertDeferringPVs(name string, a *cost.Allocation) *cost.Allocation {
+	if cur, ok := s.Allocations[name]; ok {
+		addFields(cur, a, false)
+		return cur
+	}
+	shallow := *a
+	shallow.PVs = nil
+	c := shallow.Clone()
+	c.Name = name
+	s.Allocations[name] = c
+	return c
+}
+
 // merge folds o into s (accumulation); s must be owned. Allocations of an owned o are taken
 // over, those of a shared o copied.
 func (s *Set) merge(o *Set) {
@@ -120,7 +134,10 @@ func Add(dst, src *cost.Allocation) { addInto(dst, src) }
 // averages are weighted by minutes and divided by the merged window's minutes, so two
 // concurrent containers requesting one core each average two cores. It is the engine's hot
 // loop, so it sums the fields itself; TestAddIntoMatchesCostAdd keeps it equal to cost.Add.
-func addInto(dst, src *cost.Allocation) {
+func addInto(dst, src *cost.Allocation) { addFields(dst, src, true) }
+
+// addFields is addInto, leaving out the volumes unless withPVs.
+func addFields(dst, src *cost.Allocation, withPVs bool) {
 	dm, sm := dst.End.Sub(dst.Start).Minutes(), src.End.Sub(src.Start).Minutes()
 	cpuReq := dst.CPUCoreRequestAverage*dm + src.CPUCoreRequestAverage*sm
 	cpuUse := dst.CPUCoreUsageAverage*dm + src.CPUCoreUsageAverage*sm
@@ -169,22 +186,8 @@ func addInto(dst, src *cost.Allocation) {
 	dst.ExternalCost += src.ExternalCost
 	dst.RawAllocationOnly = nil
 
-	if len(src.PVs) > 0 {
-		if dst.PVs == nil {
-			dst.PVs = make(cost.PVAllocations, len(src.PVs))
-		}
-		for k, v := range src.PVs {
-			if cur, ok := dst.PVs[k]; ok {
-				cur.ByteHours += v.ByteHours
-				cur.Cost += v.Cost
-				if cur.ProviderID != v.ProviderID {
-					cur.ProviderID = ""
-				}
-			} else {
-				pv := *v
-				dst.PVs[k] = &pv
-			}
-		}
+	if withPVs && len(src.PVs) > 0 {
+		mergePVs(dst, src.PVs, nil)
 	}
 	if len(src.LoadBalancers) > 0 {
 		if dst.LoadBalancers == nil {
@@ -205,6 +208,33 @@ func addInto(dst, src *cost.Allocation) {
 		}
 	}
 	intersectInPlace(dst, src.Properties)
+}
+
+// mergePVs adds pvs into dst.PVs per volume. New entries are taken from slab while it lasts
+// (one allocation for many volumes), else allocated one by one.
+func mergePVs(dst *cost.Allocation, pvs cost.PVAllocations, slab *[]cost.PVAllocation) {
+	if dst.PVs == nil {
+		dst.PVs = make(cost.PVAllocations, len(pvs))
+	}
+	for k, v := range pvs {
+		if cur, ok := dst.PVs[k]; ok {
+			cur.ByteHours += v.ByteHours
+			cur.Cost += v.Cost
+			if cur.ProviderID != v.ProviderID {
+				cur.ProviderID = ""
+			}
+			continue
+		}
+		var pv *cost.PVAllocation
+		if slab != nil && len(*slab) < cap(*slab) {
+			*slab = append(*slab, *v)
+			pv = &(*slab)[len(*slab)-1]
+		} else {
+			c := *v
+			pv = &c
+		}
+		dst.PVs[k] = pv
+	}
 }
 
 // intersectInPlace keeps in dst.Properties only what o also has (cost.AllocationProperties.
