@@ -1,0 +1,134 @@
+package cache
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fedcost/fedcost/functions/query/source"
+	"github.com/fedcost/fedcost/shared/cost"
+	"github.com/fedcost/fedcost/shared/store"
+)
+
+// Cache is a source.Source over the derived objects of a store. Create it with New, then
+// call Refresh once (or Run, which refreshes every Options.Refresh until ctx ends).
+type Cache struct {
+	st   store.Store
+	opts Options
+	met  *metrics
+
+	refreshMu sync.Mutex
+	snap      atomic.Pointer[snapshot]
+	ready     atomic.Bool
+	gen       atomic.Uint64
+
+	sets       *lru[setKey, *cost.AllocationSet]
+	assetSets  *lru[uint64, *cost.AssetSet]
+	containers *lru[objRef, *chunk]
+	flight     flight
+}
+
+var _ source.Source = (*Cache)(nil)
+
+// New returns an empty, not yet ready cache over st. It registers its metrics on
+// o.Registry (an error if they are already registered there).
+func New(st store.Store, o Options) (*Cache, error) {
+	o = o.withDefaults()
+	c := &Cache{st: st, opts: o,
+		sets:       newLRU[setKey, *cost.AllocationSet](o.SetRows),
+		assetSets:  newLRU[uint64, *cost.AssetSet](o.SetRows / 4),
+		containers: newLRU[objRef, *chunk](o.ContainerBytes),
+	}
+	c.snap.Store(emptySnapshot())
+	m, err := newMetrics(o.Registry, c)
+	if err != nil {
+		return nil, err
+	}
+	c.met = m
+	return c, nil
+}
+
+// Run refreshes until ctx ends: at once, then every Options.Refresh. Failures are logged and
+// retried at the next tick; the previous data keeps being served.
+func (c *Cache) Run(ctx context.Context) {
+	t := time.NewTicker(c.opts.Refresh)
+	defer t.Stop()
+	for {
+		began := time.Now()
+		rep, err := c.Refresh(ctx)
+		if err != nil && ctx.Err() == nil {
+			c.opts.Logger.Error("cache refresh failed", "err", err)
+		} else if err == nil {
+			c.opts.Logger.Debug("cache refreshed", "read", rep.Read, "removed", rep.Removed, "windows", rep.Windows, "took", time.Since(began))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Ready implements source.Source: true once the first refresh completed.
+func (c *Cache) Ready() bool { return c.ready.Load() }
+
+// Coverage implements source.Source.
+func (c *Cache) Coverage() (hourly, daily cost.Window) {
+	s := c.snap.Load()
+	return s.coverage(source.Hourly), s.coverage(source.Daily)
+}
+
+// AllocationSets implements source.Source (see the package comment for which rows answer).
+func (c *Cache) AllocationSets(ctx context.Context, q source.AllocationQuery) ([]*cost.AllocationSet, error) {
+	if !c.Ready() {
+		return nil, source.ErrNotReady
+	}
+	wins := c.snap.Load().overlapping(q.Resolution, q.Window)
+	v := viewFor(q.Needs)
+	out := make([]*cost.AllocationSet, 0, len(wins))
+	for _, w := range wins {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		s, err := c.allocationSet(ctx, w, v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// AssetSets implements source.Source.
+func (c *Cache) AssetSets(ctx context.Context, q source.AssetQuery) ([]*cost.AssetSet, error) {
+	if !c.Ready() {
+		return nil, source.ErrNotReady
+	}
+	wins := c.snap.Load().overlapping(q.Resolution, q.Window)
+	out := make([]*cost.AssetSet, 0, len(wins))
+	for _, w := range wins {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if len(w.assets) == 0 {
+			continue
+		}
+		if s, ok := c.assetSets.get(w.gen); ok {
+			out = append(out, s)
+			continue
+		}
+		s := cost.NewAssetSet(w.win)
+		n := 0
+		for _, ch := range w.assets {
+			for i := range ch.n {
+				k, a := ch.asset(i)
+				s.Assets[k] = a
+			}
+			n += ch.n
+		}
+		c.assetSets.add(w.gen, s, n)
+		out = append(out, s)
+	}
+	return out, nil
+}

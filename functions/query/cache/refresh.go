@@ -1,0 +1,315 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fedcost/fedcost/functions/query/source"
+	"github.com/fedcost/fedcost/shared/combined"
+	"github.com/fedcost/fedcost/shared/cost"
+	"github.com/fedcost/fedcost/shared/layout"
+	"github.com/fedcost/fedcost/shared/store"
+)
+
+// RefreshReport says what one refresh did.
+type RefreshReport struct {
+	Listed  int // derived and status objects listed within retention
+	Read    int // objects read (new or changed versions)
+	Removed int // objects gone since the previous refresh (or out of retention)
+	Windows int // windows whose data changed
+	Bytes   int64
+}
+
+// winKey identifies a window across refreshes.
+type winKey struct {
+	res   source.Resolution
+	start int64
+}
+
+// listed is the listing of one refresh.
+type listed struct {
+	windows  map[winKey]map[refKey]objRef
+	wins     map[winKey]cost.Window
+	statuses map[string]objRef
+}
+
+// list lists the derived objects within retention and the status objects.
+func (c *Cache) list(ctx context.Context, now time.Time) (*listed, error) {
+	l := &listed{windows: map[winKey]map[refKey]objRef{}, wins: map[winKey]cost.Window{}, statuses: map[string]objRef{}}
+	for _, r := range layout.Resolutions {
+		cutoff := now.Add(-c.opts.HourlyRetention)
+		if r == layout.Daily {
+			cutoff = now.Add(-c.opts.DailyRetention)
+		}
+		for _, k := range layout.DerivedKinds {
+			err := c.st.List(ctx, layout.DerivedPrefix(k, r), "", func(oi store.ObjectInfo) error {
+				d, err := layout.ParseDerived(oi.Key)
+				if err != nil || !d.Window.End.After(cutoff) {
+					return nil
+				}
+				wk := winKey{resolutionOf(r), d.Window.Start.Unix()}
+				if l.windows[wk] == nil {
+					l.windows[wk] = map[refKey]objRef{}
+					l.wins[wk] = cost.NewWindow(d.Window.Start, d.Window.End)
+				}
+				l.windows[wk][refKey{k, d.Cluster}] = objRef{oi.Key, oi.Version, oi.Size}
+				return nil
+			})
+			if err != nil {
+				return nil, fmt.Errorf("list %s: %w", layout.DerivedPrefix(k, r), err)
+			}
+		}
+	}
+	err := c.st.List(ctx, layout.StatusPrefix, "", func(oi store.ObjectInfo) error {
+		name, ok := strings.CutSuffix(strings.TrimPrefix(oi.Key, layout.StatusPrefix), ".json")
+		if ok && layout.ValidateClusterID(name) == nil {
+			l.statuses[name] = objRef{oi.Key, oi.Version, oi.Size}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", layout.StatusPrefix, err)
+	}
+	return l, nil
+}
+
+// Refresh lists object versions and reads only what is new or changed since the previous
+// refresh; removed objects disappear. The first successful Refresh makes the cache Ready.
+// Refreshes are serialized.
+func (c *Cache) Refresh(ctx context.Context) (RefreshReport, error) {
+	c.refreshMu.Lock()
+	defer c.refreshMu.Unlock()
+	began := time.Now()
+	rep, err := c.refresh(ctx)
+	c.met.refreshDuration.Observe(time.Since(began).Seconds())
+	if err != nil {
+		c.met.refreshErrors.Inc()
+		return rep, err
+	}
+	c.ready.Store(true)
+	return rep, nil
+}
+
+func (c *Cache) refresh(ctx context.Context) (RefreshReport, error) {
+	var rep RefreshReport
+	now := c.opts.Now()
+	old := c.snap.Load()
+	l, err := c.list(ctx, now)
+	if err != nil {
+		return rep, err
+	}
+	oldWins := map[winKey]*window{}
+	for r, ws := range old.windows {
+		for _, w := range ws {
+			oldWins[winKey{r, w.win.Start.Unix()}] = w
+		}
+	}
+
+	// What to read: rollups and assets objects whose version is new; status objects too.
+	type job struct {
+		wk  winKey
+		rk  refKey
+		ref objRef
+	}
+	var jobs []job
+	for wk, refs := range l.windows {
+		rep.Listed += len(refs)
+		ow := oldWins[wk]
+		for rk, ref := range refs {
+			if rk.kind == layout.DerivedAllocations {
+				continue // container rows are read lazily
+			}
+			if ow != nil && ow.refs[rk].version == ref.version && ow.refs[rk].key == ref.key {
+				continue
+			}
+			jobs = append(jobs, job{wk, rk, ref})
+		}
+	}
+	var statusJobs []string
+	for cl, ref := range l.statuses {
+		rep.Listed++
+		if o, ok := old.statuses[cl]; !ok || o.ref.version != ref.version {
+			statusJobs = append(statusJobs, cl)
+		}
+	}
+
+	type result struct {
+		rollup *chunk
+		assets *assetChunk
+	}
+	results := make([]result, len(jobs))
+	statuses := make([]*combined.Status, len(statusJobs))
+	var mu sync.Mutex
+	var errs []error
+	fail := func(err error) {
+		mu.Lock()
+		errs = append(errs, err)
+		mu.Unlock()
+	}
+	sem := make(chan struct{}, c.opts.Concurrency)
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			b, _, err := c.st.Get(ctx, j.ref.key)
+			if errors.Is(err, store.ErrNotFound) {
+				return // removed since the listing: the next refresh forgets it
+			}
+			if err != nil {
+				fail(fmt.Errorf("read %s: %w", j.ref.key, err))
+				return
+			}
+			c.met.objectsLoaded.Inc()
+			c.met.bytesRead.Add(float64(len(b)))
+			win := l.wins[j.wk]
+			switch j.rk.kind {
+			case layout.DerivedRollups:
+				rows, err := combined.ReadRows[combined.AllocationRow](b)
+				if err != nil {
+					fail(fmt.Errorf("decode %s: %w", j.ref.key, err))
+					return
+				}
+				results[i].rollup = newChunk(j.rk.cluster, win.Start.UnixMilli(), win.End.UnixMilli(), rows)
+			case layout.DerivedAssets:
+				rows, err := combined.ReadRows[combined.AssetRow](b)
+				if err != nil {
+					fail(fmt.Errorf("decode %s: %w", j.ref.key, err))
+					return
+				}
+				results[i].assets = newAssetChunk(j.rk.cluster, win.Start.UnixMilli(), win.End.UnixMilli(), rows)
+			}
+			mu.Lock()
+			rep.Read++
+			rep.Bytes += int64(len(b))
+			mu.Unlock()
+		})
+	}
+	for i, cl := range statusJobs {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			key := l.statuses[cl].key
+			b, _, err := c.st.Get(ctx, key)
+			if errors.Is(err, store.ErrNotFound) {
+				return
+			}
+			if err != nil {
+				fail(fmt.Errorf("read %s: %w", key, err))
+				return
+			}
+			s, err := combined.DecodeStatus(b)
+			if err != nil {
+				c.opts.Logger.Warn("bad status object", "key", key, "err", err)
+				return
+			}
+			statuses[i] = s
+			mu.Lock()
+			rep.Read++
+			rep.Bytes += int64(len(b))
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		// Keep the previous snapshot: a partial refresh would drop data that is still there.
+		return rep, errors.Join(errs...)
+	}
+
+	// Build the new snapshot: unchanged windows keep their object (and so their sets).
+	next := emptySnapshot()
+	next.at = now
+	byWin := map[winKey][]int{}
+	for i, j := range jobs {
+		byWin[j.wk] = append(byWin[j.wk], i)
+	}
+	for wk, refs := range l.windows {
+		ow := oldWins[wk]
+		changed := ow == nil || len(byWin[wk]) > 0 || !maps.EqualFunc(ow.refs, refs, func(a, b objRef) bool { return a.version == b.version && a.key == b.key })
+		if !changed {
+			next.windows[wk.res] = append(next.windows[wk.res], ow)
+			continue
+		}
+		rep.Windows++
+		w := &window{res: wk.res, win: l.wins[wk], gen: c.gen.Add(1), rollups: map[string]*chunk{}, assets: map[string]*assetChunk{}, refs: refs}
+		for rk := range refs {
+			if ow == nil || ow.refs[rk].version != refs[rk].version {
+				continue
+			}
+			if ch := ow.rollups[rk.cluster]; rk.kind == layout.DerivedRollups && ch != nil {
+				w.rollups[rk.cluster] = ch
+			}
+			if ch := ow.assets[rk.cluster]; rk.kind == layout.DerivedAssets && ch != nil {
+				w.assets[rk.cluster] = ch
+			}
+		}
+		for _, i := range byWin[wk] {
+			if results[i].rollup != nil {
+				w.rollups[jobs[i].rk.cluster] = results[i].rollup
+			}
+			if results[i].assets != nil {
+				w.assets[jobs[i].rk.cluster] = results[i].assets
+			}
+		}
+		next.windows[wk.res] = append(next.windows[wk.res], w)
+	}
+	for wk, ow := range oldWins {
+		if nw := l.windows[wk]; nw == nil {
+			rep.Removed += len(ow.refs)
+			rep.Windows++
+			continue
+		}
+		for rk := range ow.refs {
+			if _, ok := l.windows[wk][rk]; !ok {
+				rep.Removed++
+			}
+		}
+	}
+	for _, ws := range next.windows {
+		slices.SortFunc(ws, func(a, b *window) int { return a.win.Start.Compare(b.win.Start) })
+	}
+	for cl, ref := range l.statuses {
+		if o, ok := old.statuses[cl]; ok && o.ref.version == ref.version {
+			next.statuses[cl] = o
+		}
+	}
+	for i, cl := range statusJobs {
+		if statuses[i] != nil {
+			next.statuses[cl] = statusEntry{ref: l.statuses[cl], status: statuses[i]}
+		}
+	}
+	for cl := range old.statuses {
+		if _, ok := l.statuses[cl]; !ok {
+			rep.Removed++
+		}
+	}
+	c.snap.Store(next)
+	c.forget(next)
+	c.updateMetrics(next, now)
+	return rep, nil
+}
+
+// forget drops built sets and container chunks that no current window refers to.
+func (c *Cache) forget(s *snapshot) {
+	gens := map[uint64]bool{}
+	current := map[objRef]bool{}
+	for _, ws := range s.windows {
+		for _, w := range ws {
+			gens[w.gen] = true
+			for rk, ref := range w.refs {
+				if rk.kind == layout.DerivedAllocations {
+					current[ref] = true
+				}
+			}
+		}
+	}
+	c.sets.removeIf(func(k setKey) bool { return !gens[k.gen] })
+	c.assetSets.removeIf(func(g uint64) bool { return !gens[g] })
+	c.containers.removeIf(func(r objRef) bool { return !current[r] })
+}
