@@ -46,6 +46,11 @@ type AllocationQuery struct {
 	// Needs lists the properties the query reads (engine.Options.Needs). A Source may return
 	// rows rolled up over every other property (see engine.Rollup) — e.g. per (cluster,
 	// namespace) rows for a namespace query — or full container rows; the result is the same.
+	// Rollup rows must keep at least the Needs properties, be merged with engine.Add (OpenCost
+	// averages: concurrent rows' request/usage averages add up), carry __unmounted__ or
+	// __external__ in their name when they are such rows, and have names unique within the set
+	// (e.g. cluster-qualified); the engine reads names for nothing else when Needs is not
+	// engine.AllFields.
 	Needs engine.Fields
 }
 
