@@ -21,6 +21,7 @@ import (
 	"github.com/fedcost/fedcost/shared/store"
 	"github.com/fedcost/fedcost/shared/store/azure"
 	"github.com/fedcost/fedcost/shared/store/filesystem"
+	"github.com/fedcost/fedcost/shared/store/gcs"
 	"github.com/fedcost/fedcost/shared/store/s3"
 )
 
@@ -52,6 +53,7 @@ type Config struct {
 	Prefix string // as written; WithPrefix ignores surrounding slashes
 
 	S3         *s3.Config
+	GCS        *gcs.Config
 	Azure      *azure.Config
 	Filesystem *filesystem.Config
 }
@@ -77,12 +79,12 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("type: required: one of %s", typeList()))
 	case S3:
 		errs = appendValidation(errs, c.Type, c.S3)
+	case GCS:
+		errs = appendValidation(errs, c.Type, c.GCS)
 	case Azure:
 		errs = appendValidation(errs, c.Type, c.Azure)
 	case Filesystem:
 		errs = appendValidation(errs, c.Type, c.Filesystem)
-	case GCS:
-		errs = append(errs, fmt.Errorf("type: %s is not built into this version of fedcost yet", c.Type))
 	default:
 		errs = append(errs, fmt.Errorf("type: unknown type %q: use one of %s", c.Type, typeList()))
 	}
@@ -112,6 +114,11 @@ func (c *Config) Summary() string {
 		parts = append(parts, "bucket="+c.S3.Bucket, "endpoint="+c.S3.Endpoint)
 		if c.S3.Region != "" {
 			parts = append(parts, "region="+c.S3.Region)
+		}
+	case c.GCS != nil:
+		parts = append(parts, "bucket="+c.GCS.Bucket)
+		if c.GCS.Endpoint != "" {
+			parts = append(parts, "endpoint="+c.GCS.Endpoint)
 		}
 	case c.Azure != nil:
 		if c.Azure.StorageAccountName != "" {
@@ -144,11 +151,12 @@ func Open(ctx context.Context, c *Config) (store.Store, error) {
 	switch c.Type {
 	case S3:
 		s, err = s3.New(ctx, *c.S3)
+	case GCS:
+		s, err = gcs.New(ctx, *c.GCS)
 	case Azure:
 		s, err = azure.New(ctx, *c.Azure)
 	case Filesystem:
 		s, err = filesystem.New(ctx, *c.Filesystem)
-	// GCS: wired in when its package lands (see Validate).
 	default:
 		err = fmt.Errorf("type %s cannot be opened", c.Type)
 	}

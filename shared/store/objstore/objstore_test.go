@@ -47,6 +47,9 @@ var badFiles = map[string]struct {
 	"s3_secret_as_wrong_type.yaml":      {want: []string{"line 6: config.insecure: cannot unmarshal !!str (value hidden) into bool"}},
 	"s3_endpoint_with_scheme.yaml":      {want: []string{"config.endpoint:", "has a scheme"}},
 	"s3_bad_ca_file.yaml":               {want: []string{"config.http_config.tls_config.ca_file"}, atOpen: true},
+	"gcs_missing_bucket.yaml":           {want: []string{"config.bucket: required"}},
+	"gcs_service_account_not_json.yaml": {want: []string{"config.service_account: not valid JSON"}},
+	"gcs_unknown_key.yaml":              {want: []string{"line 4: unknown key config.service_acount: did you mean config.service_account?"}},
 	"azure_missing_container.yaml":      {want: []string{"config.container: required"}},
 	"azure_connection_string_and_key.yaml": {want: []string{
 		"config.storage_connection_string and config.storage_account_key are mutually exclusive"}},
@@ -115,15 +118,18 @@ func TestBadFiles(t *testing.T) {
 
 // Every file in testdata/good parses and validates; its summary names the type and no secret.
 var goodFiles = map[string]string{
-	"s3_kubecost_aws.yaml":         "type=S3 bucket=kubecost-federated-storage-bucket endpoint=s3.amazonaws.com region=us-east-1",
-	"s3_internal_ca.yaml":          "type=S3 bucket=kubecost-storage endpoint=s3.us-west-2.amazonaws.com region=us-west-2",
-	"s3_irsa_prefix.yaml":          "type=S3 bucket=shared-bucket endpoint=s3.eu-west-1.amazonaws.com prefix=kubecost/prod",
-	"s3_minio.yaml":                "type=S3 bucket=kubecost endpoint=minio.monitoring.svc:9000",
-	"azure_kubecost.yaml":          "type=AZURE storage_account=kubecoststorage container=kubecost-federated endpoint=blob.core.windows.net",
-	"azure_workload_identity.yaml": "type=AZURE storage_account=kubecoststorage container=kubecost-federated endpoint=blob.core.chinacloudapi.cn",
-	"azure_connection_string.yaml": "type=AZURE container=kubecost-federated endpoint=(from connection string) prefix=clusters",
-	"filesystem.yaml":              "type=FILESYSTEM directory=/var/lib/fedcost/bucket prefix=demo",
-	"filesystem_merge_key.yaml":    "type=FILESYSTEM directory=/data/bucket",
+	"s3_kubecost_aws.yaml":              "type=S3 bucket=kubecost-federated-storage-bucket endpoint=s3.amazonaws.com region=us-east-1",
+	"s3_internal_ca.yaml":               "type=S3 bucket=kubecost-storage endpoint=s3.us-west-2.amazonaws.com region=us-west-2",
+	"s3_irsa_prefix.yaml":               "type=S3 bucket=shared-bucket endpoint=s3.eu-west-1.amazonaws.com prefix=kubecost/prod",
+	"s3_minio.yaml":                     "type=S3 bucket=kubecost endpoint=minio.monitoring.svc:9000",
+	"azure_kubecost.yaml":               "type=AZURE storage_account=kubecoststorage container=kubecost-federated endpoint=blob.core.windows.net",
+	"azure_workload_identity.yaml":      "type=AZURE storage_account=kubecoststorage container=kubecost-federated endpoint=blob.core.chinacloudapi.cn",
+	"azure_connection_string.yaml":      "type=AZURE container=kubecost-federated endpoint=(from connection string) prefix=clusters",
+	"gcs_kubecost_service_account.yaml": "type=GCS bucket=kubecost-federated-storage",
+	"gcs_workload_identity.yaml":        "type=GCS bucket=kubecost-federated-storage prefix=fleet-a",
+	"gcs_emulator.yaml":                 "type=GCS bucket=kubecost-gcs endpoint=http://127.0.0.1:4443",
+	"filesystem.yaml":                   "type=FILESYSTEM directory=/var/lib/fedcost/bucket prefix=demo",
+	"filesystem_merge_key.yaml":         "type=FILESYSTEM directory=/data/bucket",
 }
 
 func TestGoodFiles(t *testing.T) {

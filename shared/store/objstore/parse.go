@@ -11,6 +11,7 @@ import (
 
 	"github.com/fedcost/fedcost/shared/store/azure"
 	"github.com/fedcost/fedcost/shared/store/filesystem"
+	"github.com/fedcost/fedcost/shared/store/gcs"
 	"github.com/fedcost/fedcost/shared/store/s3"
 )
 
@@ -106,6 +107,9 @@ func (c *Config) decodeProvider(n *yaml.Node) error {
 	case S3:
 		c.S3 = decodeDefaults(s3.DefaultConfig())
 		return decodeInto(n, c.S3)
+	case GCS:
+		c.GCS = decodeDefaults(gcs.DefaultConfig())
+		return decodeInto(n, c.GCS)
 	case Azure:
 		c.Azure = decodeDefaults(azure.DefaultConfig())
 		return decodeInto(n, c.Azure)
