@@ -110,17 +110,17 @@ func appendValidation[C interface{ Validate() error }](errs []error, t Type, cfg
 func (c *Config) Summary() string {
 	parts := []string{"type=" + string(c.Type)}
 	switch {
-	case c.S3 != nil:
+	case c.Type == S3 && c.S3 != nil:
 		parts = append(parts, "bucket="+c.S3.Bucket, "endpoint="+c.S3.Endpoint)
 		if c.S3.Region != "" {
 			parts = append(parts, "region="+c.S3.Region)
 		}
-	case c.GCS != nil:
+	case c.Type == GCS && c.GCS != nil:
 		parts = append(parts, "bucket="+c.GCS.Bucket)
 		if c.GCS.Endpoint != "" {
 			parts = append(parts, "endpoint="+c.GCS.Endpoint)
 		}
-	case c.Azure != nil:
+	case c.Type == Azure && c.Azure != nil:
 		if c.Azure.StorageAccountName != "" {
 			parts = append(parts, "storage_account="+c.Azure.StorageAccountName)
 		}
@@ -130,7 +130,7 @@ func (c *Config) Summary() string {
 		} else {
 			parts = append(parts, "endpoint="+c.Azure.Endpoint)
 		}
-	case c.Filesystem != nil:
+	case c.Type == Filesystem && c.Filesystem != nil:
 		parts = append(parts, "directory="+c.Filesystem.Directory)
 	}
 	if p := strings.Trim(c.Prefix, "/"); p != "" {
