@@ -1,0 +1,108 @@
+package ui_test
+
+import (
+	"context"
+	"io/fs"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fedcost/fedcost/agent/sim"
+	"github.com/fedcost/fedcost/functions/query/api"
+	"github.com/fedcost/fedcost/functions/query/ui"
+	"github.com/fedcost/fedcost/shared/ingest"
+	"github.com/fedcost/fedcost/shared/layout"
+	"github.com/fedcost/fedcost/shared/store/filesystem"
+)
+
+// fleet is a served pipeline: simulated uploads → ingest → derived objects → query API + UI.
+type fleet struct {
+	url        string
+	now        time.Time
+	stale      string // the cluster that stopped uploading
+	quarantine string // the cluster with a refused upload
+	badKey     string // that upload
+}
+
+// apiPaths are routed to the API; everything else goes to the UI, as in the query command.
+var apiPaths = []string{"/model/", "/allocation", "/assets", "/healthz", "/readyz", "/metrics"}
+
+func isAPI(p string) bool {
+	for _, a := range apiPaths {
+		if p == a || strings.HasPrefix(p, a+"/") || (strings.HasSuffix(a, "/") && strings.HasPrefix(p, a)) {
+			return true
+		}
+	}
+	return false
+}
+
+// newFleet simulates 4 clusters for 8 days, makes one of them stale (its uploads are three days
+// old), writes a corrupt upload for another, derives everything with the ingest core and
+// serves the API and the UI from one httptest server on 127.0.0.1.
+func newFleet(t *testing.T) *fleet {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := filesystem.New(ctx, filesystem.Config{Directory: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Minute)
+	f := &fleet{now: now, stale: "sim-0004", quarantine: "sim-0002"}
+	if _, err := sim.Generate(ctx, st, sim.Options{Clusters: 4, Days: 8, HourlyHours: 48, Seed: 1, ContainersPerDay: 40, End: now}); err != nil {
+		t.Fatalf("simulate: %v", err)
+	}
+	// The stale cluster's agent stopped three days ago: its uploads were last modified then.
+	old := now.Add(-72 * time.Hour)
+	err = filepath.WalkDir(filepath.Join(dir, filepath.FromSlash(layout.ClusterPrefix(f.stale))), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		return os.Chtimes(p, old, old)
+	})
+	if err != nil {
+		t.Fatalf("age %s: %v", f.stale, err)
+	}
+	// A corrupt upload for a day before the simulated data.
+	day := layout.WindowFor(layout.Daily, now.Add(-20*24*time.Hour))
+	f.badKey = layout.Upload{Cluster: f.quarantine, Kind: layout.Allocations, Resolution: layout.Daily, Window: day}.Key()
+	if _, err := st.Put(ctx, f.badKey, []byte("this is not gzip")); err != nil {
+		t.Fatal(err)
+	}
+	core, err := ingest.New(ingest.Config{Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := core.Reconcile(ctx, ingest.ReconcileOptions{})
+	if err != nil {
+		t.Fatalf("reconcile: %v", err)
+	}
+	if rep.Failed > 0 {
+		t.Fatalf("reconcile: %d failed: %v", rep.Failed, rep.Errors)
+	}
+	src := loadCombined(ctx, t, st)
+	apiH := api.New(src, api.Options{Now: func() time.Time { return now }})
+	uiH := ui.Handler(ui.Options{Currency: "€"})
+	mux := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isAPI(r.URL.Path) {
+			apiH.ServeHTTP(w, r)
+			return
+		}
+		uiH.ServeHTTP(w, r)
+	})
+	srv := httptest.NewUnstartedServer(mux)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Listener = l
+	srv.Start()
+	t.Cleanup(srv.Close)
+	f.url = srv.URL
+	return f
+}
