@@ -46,6 +46,7 @@ func (c *Cache) healthOf(cl string, st *combined.Status, now time.Time) clusterH
 	after := c.opts.staleAfter(st.IntervalSeconds)
 	h := clusterHealth{ClusterStatus: source.ClusterStatus{
 		ClusterID: cl, LastUpload: st.LastUpload, LastDerive: st.LastDerive, AgentVersion: st.AgentVersion(),
+		// Two installs writing at once for longer than the staleness threshold are two agents.
 		Duplicate: st.Duplicate(after), LastError: st.LastError, Quarantined: st.Quarantined,
 	}}
 	if !st.LastUpload.IsZero() {
