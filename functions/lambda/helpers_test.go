@@ -40,13 +40,13 @@ func document(t testing.TB, u layout.Upload) []byte {
 	d := etl.NewDocument(u, etl.Producer{Agent: "test", Version: "1", InstallID: "i-" + u.Cluster, Source: "test", BuiltAt: w.End})
 	if u.Kind == layout.Allocations {
 		a := &cost.Allocation{Name: u.Cluster + "/n0/ns/p/c", Start: w.Start, End: w.End,
-			Properties: &cost.AllocationProperties{Node: "n0", Namespace: "ns", Pod: "p", Container: "c"},
+			Properties:   &cost.AllocationProperties{Node: "n0", Namespace: "ns", Pod: "p", Container: "c"},
 			CPUCoreHours: 1, CPUCoreRequestAverage: 1, CPUCost: 0.03, RAMByteHours: 1 << 30, RAMCost: 0.004}
 		d.Allocations[a.Name] = a
 	} else {
 		a := &cost.Asset{Type: cost.NodeAssetType, Start: w.Start, End: w.End,
 			Properties: cost.AssetProperties{Category: cost.ComputeCategory, Provider: "AWS", Name: "n0", ProviderID: "i-0"},
-			NodeType: "m5.large", CPUCoreHours: 2, RAMByteHours: 8 << 30, CPUCost: 0.08, RAMCost: 0.02}
+			NodeType:   "m5.large", CPUCoreHours: 2, RAMByteHours: 8 << 30, CPUCost: 0.08, RAMCost: 0.02}
 		d.Assets[a.Key()] = a
 	}
 	b, err := etl.Encode(d)
