@@ -7,6 +7,7 @@ package combined
 import (
 	"encoding/json"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -115,14 +116,60 @@ func RowFromAllocation(a *cost.Allocation) AllocationRow {
 		r.CPUCoreUsageMax, r.RAMBytesUsageMax = raw.CPUCoreUsageMax, raw.RAMBytesUsageMax
 	}
 	if len(a.PVs) > 0 {
-		b, _ := json.Marshal(a.PVs)
-		r.PVs = string(b)
+		r.PVs = pvsJSON(a.PVs)
 	}
 	if len(a.LoadBalancers) > 0 {
 		b, _ := json.Marshal(a.LoadBalancers)
 		r.LoadBalancers = string(b)
 	}
 	return r
+}
+
+// pvsJSON writes the PV map as encoding/json would (keys sorted), without reflection: it is
+// on the derivation hot path (one map per container).
+func pvsJSON(pvs cost.PVAllocations) string {
+	keys := make([]cost.PVKey, 0, len(pvs))
+	for k := range pvs {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
+	b := make([]byte, 0, 96*len(keys))
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		pv := pvs[k]
+		b = appendJSONString(b, k.String())
+		b = append(b, `:{"byteHours":`...)
+		b = strconv.AppendFloat(b, pv.ByteHours, 'g', -1, 64)
+		b = append(b, `,"cost":`...)
+		b = strconv.AppendFloat(b, pv.Cost, 'g', -1, 64)
+		if pv.ProviderID != "" {
+			b = append(b, `,"providerID":`...)
+			b = appendJSONString(b, pv.ProviderID)
+		}
+		b = append(b, '}')
+	}
+	return string(append(b, '}'))
+}
+
+// appendJSONString appends s as a JSON string (s is valid UTF-8: uploads are validated).
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }
 
 // Allocation rebuilds the allocation of a row of the given cluster. A row written from an

@@ -1,8 +1,12 @@
 package combined
 
 import (
+	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
+
+	"github.com/fedcost/fedcost/shared/cost"
 )
 
 func TestDuplicateInstalls(t *testing.T) {
@@ -46,5 +50,20 @@ func TestQuarantineEntries(t *testing.T) {
 	}
 	if !s.ClearQuarantined("k1") || s.ClearQuarantined("k1") || s.Quarantined != 1 {
 		t.Fatalf("clear: %+v", s)
+	}
+}
+
+func TestPVsJSONRoundTrips(t *testing.T) {
+	pvs := cost.PVAllocations{
+		{Cluster: "c1", Name: "pv-b"}:            {ByteHours: 1.5e10, Cost: 0.000123, ProviderID: "vol-\"1\"\n"},
+		{Cluster: "c1", Name: "pv-a"}:            {ByteHours: 3, Cost: 0},
+		{Cluster: "c\\2", Name: "x\u00e9\u0001"}: {ByteHours: 1e-7, Cost: 12345678.5},
+	}
+	var back cost.PVAllocations
+	if err := json.Unmarshal([]byte(pvsJSON(pvs)), &back); err != nil {
+		t.Fatalf("pvsJSON is not JSON: %v: %s", err, pvsJSON(pvs))
+	}
+	if !reflect.DeepEqual(back, pvs) {
+		t.Fatalf("round trip: %+v", back)
 	}
 }

@@ -259,26 +259,23 @@ func (a *Allocation) Clone() *Allocation {
 }
 
 // Add merges b into a (OpenCost Allocation.add): properties intersect, the window widens,
-// Start/End become min/max, averages are re-weighted by minutes, everything else is summed;
+// Start/End become min/max, averages are re-weighted over the merged minutes, everything else
+// is summed;
 // PVs and load balancers are summed per key; RawAllocationOnly is dropped. a keeps its name.
 func (a *Allocation) Add(b *Allocation) {
 	if b == nil {
 		return
 	}
+	// Averages are re-weighted over the merged span (OpenCost: cumulative core-minutes divided
+	// by the merged allocation's minutes), so two containers running side by side with one
+	// core each average two cores.
 	am, bm := a.Minutes(), b.Minutes()
-	tm := am + bm
-	wavg := func(x, y float64) float64 {
-		if tm <= 0 {
-			return 0
-		}
-		return (x*am + y*bm) / tm
-	}
-	a.CPUCoreRequestAverage = wavg(a.CPUCoreRequestAverage, b.CPUCoreRequestAverage)
-	a.CPUCoreUsageAverage = wavg(a.CPUCoreUsageAverage, b.CPUCoreUsageAverage)
-	a.RAMBytesRequestAverage = wavg(a.RAMBytesRequestAverage, b.RAMBytesRequestAverage)
-	a.RAMBytesUsageAverage = wavg(a.RAMBytesUsageAverage, b.RAMBytesUsageAverage)
-	a.GPURequestAverage = wavg(a.GPURequestAverage, b.GPURequestAverage)
-	a.GPUUsageAverage = wavg(a.GPUUsageAverage, b.GPUUsageAverage)
+	cpuReq := a.CPUCoreRequestAverage*am + b.CPUCoreRequestAverage*bm
+	cpuUse := a.CPUCoreUsageAverage*am + b.CPUCoreUsageAverage*bm
+	ramReq := a.RAMBytesRequestAverage*am + b.RAMBytesRequestAverage*bm
+	ramUse := a.RAMBytesUsageAverage*am + b.RAMBytesUsageAverage*bm
+	gpuReq := a.GPURequestAverage*am + b.GPURequestAverage*bm
+	gpuUse := a.GPUUsageAverage*am + b.GPUUsageAverage*bm
 
 	a.Properties = a.Properties.Intersection(b.Properties)
 	a.Window = a.Window.Expand(b.Window)
@@ -288,6 +285,15 @@ func (a *Allocation) Add(b *Allocation) {
 	if b.End.After(a.End) {
 		a.End = b.End
 	}
+	avg := func(sum float64) float64 {
+		if m := a.Minutes(); m > 0 {
+			return sum / m
+		}
+		return 0
+	}
+	a.CPUCoreRequestAverage, a.CPUCoreUsageAverage = avg(cpuReq), avg(cpuUse)
+	a.RAMBytesRequestAverage, a.RAMBytesUsageAverage = avg(ramReq), avg(ramUse)
+	a.GPURequestAverage, a.GPUUsageAverage = avg(gpuReq), avg(gpuUse)
 
 	a.CPUCoreHours += b.CPUCoreHours
 	a.CPUCost += b.CPUCost

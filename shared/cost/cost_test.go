@@ -106,6 +106,13 @@ func TestAddMergesByMinutes(t *testing.T) {
 	}
 }
 
+func TestAddConcurrentAveragesSum(t *testing.T) {
+	a, b := sample("a"), sample("b") // both run the whole hour with 2 requested cores
+	a.Add(b)
+	near(t, "side-by-side containers' request average", a.CPUCoreRequestAverage, 4)
+	near(t, "ram usage average", a.RAMBytesUsageAverage, 2*(3<<30))
+}
+
 func TestAddKeepsControllerWhenIdentityAgrees(t *testing.T) {
 	a, b := sample("a"), sample("a")
 	b.Properties.Controller = ""

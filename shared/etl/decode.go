@@ -3,11 +3,16 @@ package etl
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/fedcost/fedcost/shared/layout"
 )
@@ -57,7 +62,17 @@ type limitReader struct {
 	max        int64
 	compressed int64
 	ratio      int64
+	hint       int64
 	err        *Error
+}
+
+// sizeHint guesses the decompressed size (gzip's trailer holds it mod 2^32) within limits.
+func (l *limitReader) sizeHint() int {
+	h := l.hint
+	if h <= 0 || h > l.max {
+		h = min(l.max, 64<<10)
+	}
+	return int(min(h, 1<<30))
 }
 
 func (l *limitReader) Read(p []byte) (int, error) {
@@ -90,6 +105,9 @@ func Decode(data []byte, want layout.Upload, lim Limits) (*Document, error) {
 		return nil, refuse(ReasonNotGzip, "", "", "%v", err)
 	}
 	lr := &limitReader{r: zr, max: lim.MaxDecompressed, compressed: max(int64(len(data)), 1), ratio: lim.MaxRatio}
+	if n := len(data); n >= 18 {
+		lr.hint = int64(binary.LittleEndian.Uint32(data[n-4:]))
+	}
 	doc, err := decodeJSON(lr, lim)
 	if err != nil {
 		return nil, err
@@ -103,7 +121,7 @@ func Decode(data []byte, want layout.Upload, lim Limits) (*Document, error) {
 // DecodeJSON decodes and validates an uncompressed document (for tools and tests).
 func DecodeJSON(data []byte, want layout.Upload, lim Limits) (*Document, error) {
 	lim = lim.orDefault()
-	lr := &limitReader{r: bytes.NewReader(data), max: lim.MaxDecompressed, compressed: int64(len(data)), ratio: 1 << 40}
+	lr := &limitReader{r: bytes.NewReader(data), max: lim.MaxDecompressed, compressed: int64(len(data)), ratio: 1 << 40, hint: int64(len(data))}
 	doc, err := decodeJSON(lr, lim)
 	if err != nil {
 		return nil, err
@@ -118,37 +136,72 @@ type header struct {
 }
 
 func decodeJSON(r *limitReader, lim Limits) (*Document, error) {
-	raw, err := io.ReadAll(r)
-	if err != nil {
+	buf := bytes.NewBuffer(make([]byte, 0, r.sizeHint()))
+	if _, err := buf.ReadFrom(r); err != nil {
 		var e *Error
 		if errors.As(err, &e) {
 			return nil, e
 		}
 		return nil, refuse(ReasonNotGzip, "", "", "%v", err)
 	}
-	var h header
-	if err := json.Unmarshal(raw, &h); err != nil {
-		return nil, jsonError(err)
-	}
-	if h.FormatVersion == nil {
-		return nil, refuse(ReasonMissingField, "", "formatVersion", "the document has no formatVersion")
-	}
-	if *h.FormatVersion != FormatVersion {
-		return nil, refuse(ReasonUnknownVersion, "", "formatVersion", "version %d is not supported (this fedcost reads version %d); upgrade the aggregator or downgrade the agent", *h.FormatVersion, FormatVersion)
-	}
+	raw := buf.Bytes()
 	if n := countRecords(raw); n > lim.MaxRecords {
 		return nil, refuse(ReasonTooManyRecords, "", "", "about %d records, limit %d", n, lim.MaxRecords)
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	var doc Document
-	if err := dec.Decode(&doc); err != nil {
+	// encoding/json v2 semantics (go-json-experiment/json): unknown members, duplicate
+	// names, invalid UTF-8 and trailing data are refused; ~1.5–2× faster than v1.
+	var doc documentJSON
+	if err := jsonv2.Unmarshal(raw, &doc, jsonv2.RejectUnknownMembers(true)); err != nil {
+		// A schema error may stem from a newer format: report the version first.
+		if verr := checkVersion(raw); verr != nil {
+			return nil, verr
+		}
 		return nil, jsonError(err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, refuse(ReasonBadJSON, "", "", "trailing data after the document")
+	if doc.FormatVersion == nil {
+		return nil, refuse(ReasonMissingField, "", "formatVersion", "the document has no formatVersion")
 	}
-	return &doc, nil
+	if err := versionError(*doc.FormatVersion); err != nil {
+		return nil, err
+	}
+	d := doc.Document
+	d.FormatVersion = *doc.FormatVersion
+	return &d, nil
+}
+
+// documentJSON decodes a Document while telling a missing formatVersion from version 0.
+type documentJSON struct {
+	FormatVersion *int `json:"formatVersion"`
+	Document
+}
+
+func versionError(v int) *Error {
+	if v != FormatVersion {
+		return refuse(ReasonUnknownVersion, "", "formatVersion", "version %d is not supported (this fedcost reads version %d); upgrade the aggregator or downgrade the agent", v, FormatVersion)
+	}
+	return nil
+}
+
+// checkVersion parses only the header of a document that failed to decode.
+func checkVersion(raw []byte) *Error {
+	var h header
+	if json.Unmarshal(raw, &h) != nil || h.FormatVersion == nil {
+		return nil
+	}
+	return versionError(*h.FormatVersion)
+}
+
+// pointerParts splits a JSON pointer such as /allocations/<name>/cpuCost into the record
+// name and the field path.
+func pointerParts(p string) (record, field string) {
+	segs := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	for i := range segs {
+		segs[i] = strings.ReplaceAll(strings.ReplaceAll(segs[i], "~1", "/"), "~0", "~")
+	}
+	if len(segs) >= 2 && (segs[0] == "allocations" || segs[0] == "assets") {
+		return segs[1], strings.Join(segs[2:], ".")
+	}
+	return "", strings.Join(segs, ".")
 }
 
 // countRecords estimates the record count cheaply before decoding: every record has a
@@ -159,6 +212,24 @@ func countRecords(raw []byte) int {
 }
 
 func jsonError(err error) *Error {
+	var se *jsonv2.SemanticError
+	if errors.As(err, &se) {
+		record, field := pointerParts(string(se.JSONPointer))
+		switch {
+		case errors.Is(err, jsonv2.ErrUnknownName):
+			return refuse(ReasonUnknownField, record, field, "not part of format version %d", FormatVersion)
+		case se.JSONKind == '0' && se.GoType != nil && se.GoType.Kind() == reflect.Float64:
+			return refuse(ReasonNotFinite, record, field, "%s does not fit a float64", truncate(string(se.JSONValue), 40))
+		}
+		return refuse(ReasonBadJSON, record, field, "%v", se.Err)
+	}
+	var syn *jsontext.SyntacticError
+	if errors.As(err, &syn) {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return refuse(ReasonBadJSON, "", "", "the document is truncated")
+		}
+		return refuse(ReasonBadJSON, "", "", "syntax error at byte %d: %v", syn.ByteOffset, syn.Err)
+	}
 	var ute *json.UnmarshalTypeError
 	if errors.As(err, &ute) {
 		if strings.HasPrefix(ute.Value, "number") {
@@ -166,9 +237,9 @@ func jsonError(err error) *Error {
 		}
 		return refuse(ReasonBadJSON, "", ute.Field, "%s where a %s belongs", ute.Value, ute.Type)
 	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return refuse(ReasonBadJSON, "", "", "syntax error at byte %d: %v", se.Offset, se)
+	var v1syn *json.SyntaxError
+	if errors.As(err, &v1syn) {
+		return refuse(ReasonBadJSON, "", "", "syntax error at byte %d: %v", v1syn.Offset, v1syn)
 	}
 	msg := err.Error()
 	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {

@@ -73,17 +73,21 @@ func DeriveRows(cluster string, allocs *cost.AllocationSet, assets *cost.AssetSe
 	return d
 }
 
+// rollups aggregates container allocations by namespace, controller and node. Rollup rows
+// keep only the properties their dimension needs (cluster, namespace, controller kind and
+// name, node and provider id) and PV and load-balancer totals, not breakdowns: a query that
+// needs labels, pods or volumes reads the container rows.
 func rollups(allocs *cost.AllocationSet) []combined.AllocationRow {
 	groups := map[[2]string]*cost.Allocation{}
 	add := func(dim, name string, a *cost.Allocation) {
 		k := [2]string{dim, name}
+		seed := rollupSeed(a, dim, name)
 		if cur, ok := groups[k]; ok {
-			cur.Add(a)
+			cur.Add(seed)
+			cur.Name = name
 			return
 		}
-		c := a.Clone()
-		c.Name = name
-		groups[k] = c
+		groups[k] = seed
 	}
 	for _, name := range allocs.Names() { // name order: equal inputs give equal float sums
 		a := allocs.Allocations[name]
@@ -101,8 +105,31 @@ func rollups(allocs *cost.AllocationSet) []combined.AllocationRow {
 		r.Dimension = k[0]
 		rows = append(rows, r)
 	}
-	combined.SortAllocationRows(rows)
 	return rows
+}
+
+// rollupSeed is a light copy of a for one rollup dimension.
+func rollupSeed(a *cost.Allocation, dim, name string) *cost.Allocation {
+	c := *a
+	c.Name = name
+	p := a.Properties
+	np := &cost.AllocationProperties{Cluster: p.Cluster}
+	switch dim {
+	case DimNamespace:
+		np.Namespace = p.Namespace
+	case DimController:
+		np.Namespace, np.ControllerKind, np.Controller = p.Namespace, p.ControllerKind, p.Controller
+	case DimNode:
+		np.Node, np.ProviderID = p.Node, p.ProviderID
+	}
+	c.Properties = np
+	c.PVs = nil
+	if len(a.PVs) > 0 {
+		c.PVs = cost.PVAllocations{{Cluster: p.Cluster}: {ByteHours: a.PVByteHours(), Cost: a.PVCost()}}
+	}
+	c.LoadBalancers = nil
+	c.RawAllocationOnly = nil
+	return &c
 }
 
 func sortAssetRows(rows []combined.AssetRow) {
