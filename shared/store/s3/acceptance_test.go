@@ -7,12 +7,6 @@ import (
 	"github.com/fedcost/fedcost/shared/store/storetest"
 )
 
-// acceptanceOptions: S3 ETags are content hashes; the large-object test crosses part_size so the
-// multipart path is exercised.
-func acceptanceOptions(partSize uint64) storetest.Options {
-	return storetest.Options{VersionsAreContentHashes: true, LargeObjectSize: int(partSize)}
-}
-
 func TestAcceptanceGofakes3(t *testing.T) {
 	f := newFakeS3(t, "fedcost-acceptance")
 	// Default part_size: gofakes3 v1.2.0 answers CompleteMultipartUpload with a multipart-style
