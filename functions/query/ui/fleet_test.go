@@ -14,6 +14,7 @@ import (
 
 	"github.com/fedcost/fedcost/agent/sim"
 	"github.com/fedcost/fedcost/functions/query/api"
+	"github.com/fedcost/fedcost/functions/query/cache"
 	"github.com/fedcost/fedcost/functions/query/ui"
 	"github.com/fedcost/fedcost/shared/ingest"
 	"github.com/fedcost/fedcost/shared/layout"
@@ -43,7 +44,8 @@ func isAPI(p string) bool {
 
 // newFleet simulates 4 clusters for 8 days, makes one of them stale (its uploads are three days
 // old), writes a corrupt upload for another, derives everything with the ingest core and
-// serves the API and the UI from one httptest server on 127.0.0.1.
+// serves the API (over the storage-backed cache) and the UI from one httptest server on
+// 127.0.0.1.
 func newFleet(t *testing.T) *fleet {
 	t.Helper()
 	ctx := context.Background()
@@ -85,7 +87,13 @@ func newFleet(t *testing.T) *fleet {
 	if rep.Failed > 0 {
 		t.Fatalf("reconcile: %d failed: %v", rep.Failed, rep.Errors)
 	}
-	src := loadCombined(ctx, t, st)
+	src, err := cache.New(st, cache.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Refresh(ctx); err != nil {
+		t.Fatalf("load the cache: %v", err)
+	}
 	apiH := api.New(src, api.Options{Now: func() time.Time { return now }})
 	uiH := ui.Handler(ui.Options{Currency: "€"})
 	mux := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
