@@ -56,7 +56,7 @@ func newFleet(t *testing.T) *fleet {
 	}
 	now := time.Now().UTC().Truncate(time.Minute)
 	f := &fleet{now: now, stale: "sim-0004", quarantine: "sim-0002"}
-	if _, err := sim.Generate(ctx, st, sim.Options{Clusters: 4, Days: 8, HourlyHours: 48, Seed: 1, ContainersPerDay: 40, End: now}); err != nil {
+	if _, err := sim.Generate(ctx, st, sim.Options{Clusters: 4, Days: 8, HourlyHours: 48, Seed: 1, ContainersPerDay: 40, End: now, IncludeOpen: true}); err != nil {
 		t.Fatalf("simulate: %v", err)
 	}
 	// The stale cluster's agent stopped three days ago: its uploads were last modified then.

@@ -126,8 +126,8 @@ func TestUIInBrowser(t *testing.T) {
 				t.Errorf("cluster table lacks %s: %v", c, names)
 			}
 		}
-		if n := bars(p); n != 6 { // 7d: six closed days of daily data
-			t.Errorf("chart has %d bars for 7d, want 6", n)
+		if n := bars(p); n != 7 { // 7d: six closed days and today's open one
+			t.Errorf("chart has %d bars for 7d, want 7", n)
 		}
 		if l := legend(p); !slices.Contains(l, "sim-0004") {
 			t.Errorf("legend %v lacks the clusters", l)
@@ -164,8 +164,14 @@ func TestUIInBrowser(t *testing.T) {
 			t.Fatalf("window %q after choosing 30d", got)
 		}
 		checkAllocations(t, p, f.url, "30d", "namespace", "", "separate")
-		if n := bars(p); n != 8 {
-			t.Errorf("chart has %d bars for 30d, want the 8 simulated days", n)
+		if n := bars(p); n != 9 {
+			t.Errorf("chart has %d bars for 30d, want the 8 simulated days and today", n)
+		}
+		// Today: hourly bars.
+		p.act(`(() => { const s = document.getElementById("window"); s.value = "today"; s.dispatchEvent(new Event("change")); })()`)
+		checkAllocations(t, p, f.url, "today", "namespace", "", "separate")
+		if n, want := bars(p), f.now.Hour()+1; n != want {
+			t.Errorf("chart has %d bars for today, want %d hours", n, want)
 		}
 		// A custom range of two days: [from, to] inclusive.
 		from := f.now.AddDate(0, 0, -3).Format("2006-01-02")

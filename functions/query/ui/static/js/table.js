@@ -1,5 +1,6 @@
-// A sortable table and its CSV twin. A column is {key, label, kind, value(row), fmt?}; kind is
-// "text" (sorted alphabetically) or a number kind ("money", "pct", "num"), right-aligned.
+// A sortable table and its CSV twin. A column is {key, label, kind, value(row), fmt?, class?};
+// kind is "text" (sorted alphabetically) or a number kind ("money", "pct", "num"), right-aligned;
+// class "clip" shortens long text (full text on hover), "wrap" lets it wrap.
 import { h } from "./dom.js";
 import { money, pct, num } from "./format.js";
 
@@ -47,7 +48,8 @@ export function table({ id, columns, rows, sort, dir, onSort, onRow, drillable, 
       onkeydown: canDrill ? (e) => { if (e.key === "Enter") onRow(r); } : null,
     }, columns.map((c) => {
       const v = c.value(r);
-      return h("td", { class: c.kind === "text" ? "" : "num", "data-key": c.key, "data-value": c.kind === "text" ? null : v }, display(c, v));
+      const text = display(c, v);
+      return h("td", { class: [c.kind === "text" ? "" : "num", c.class || ""].join(" ").trim(), "data-key": c.key, "data-value": c.kind === "text" ? null : v, title: c.class === "clip" ? text : null }, text);
     }));
   });
   if (!rows.length) {

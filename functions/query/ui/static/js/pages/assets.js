@@ -33,7 +33,7 @@ function groupColumns(st) {
 
 const nodeColumns = [
   { key: "cluster", label: "Cluster", kind: "text", value: (r) => r.cluster },
-  { key: "name", label: "Node", kind: "text", value: (r) => r.name },
+  { key: "name", label: "Node", kind: "text", value: (r) => r.name, class: "clip" },
   { key: "type", label: "Instance type", kind: "text", value: (r) => r.type },
   { key: "provider", label: "Provider", kind: "text", value: (r) => r.provider },
   { key: "cpu", label: "CPU cores", kind: "num", value: (r) => r.cpu, fmt: (v) => num(v, 1) },

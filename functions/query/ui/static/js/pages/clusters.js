@@ -26,6 +26,7 @@ export function view(params) {
   const sort = params.get("sort") || "cluster";
   const dir = params.get("dir") === "desc" ? "desc" : "asc";
   const controls = h("div", { class: "toolbar" },
+    h("p", { class: "hint" }, "Upload and derivation freshness of every cluster writing to the bucket, and the uploads ingest refused. Click a cluster for its costs."),
     h("div", { class: "field actions" }, h("button", { type: "button", id: "refresh", onclick: () => window.dispatchEvent(new HashChangeEvent("hashchange")) }, "Refresh")));
 
   async function load(signal) {
@@ -40,7 +41,7 @@ export function view(params) {
       { key: "agent", label: "Agent version", kind: "text", value: (c) => c.agentVersion },
       { key: "installs", label: "Installs", kind: "num", value: (c) => (c.installIds || []).length, fmt: String },
       { key: "quarantined", label: "Quarantined", kind: "num", value: (c) => c.quarantined, fmt: String },
-      { key: "error", label: "Last error", kind: "text", value: (c) => c.lastError },
+      { key: "error", label: "Last error", kind: "text", value: (c) => c.lastError, class: "wrap" },
     ];
     const rows = sortRows(st.clusters, cols, sort, dir);
     const t = table({ id: "cluster-table", columns: cols, rows, sort, dir, onSort: (s, d) => update({ sort: s, dir: d }), onRow: (c) => showCluster(c.clusterId) });

@@ -1,0 +1,70 @@
+package ui_test
+
+import (
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/fedcost/fedcost/functions/query/ui"
+)
+
+// TestLoadingAndErrorStates holds the API's answers to see the loading state, then answers
+// 503 (as an API whose cache is still loading does) to see the error state.
+func TestLoadingAndErrorStates(t *testing.T) {
+	release := make(chan struct{})
+	var once sync.Once
+	free := func() { once.Do(func() { close(release) }) }
+	uiH := ui.Handler(ui.Options{})
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isAPI(r.URL.Path) {
+			uiH.ServeHTTP(w, r)
+			return
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(`{"code":503,"message":"data is still loading; retry shortly"}`))
+	}))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Listener = l
+	srv.Start()
+	t.Cleanup(srv.Close)
+	t.Cleanup(free) // runs before srv.Close: unblock held requests
+
+	p := newPage(t, srv.URL)
+	p.do(chromedp.Navigate(srv.URL + "/#/clusters"))
+	p.do(chromedp.WaitVisible(chromedp.CSS("#main #loading")))
+	if st := eval[string](p, `document.getElementById("main").dataset.state`); st != "loading" {
+		t.Errorf("while the API is busy: state %q", st)
+	}
+	p.screenshot("loading-1280")
+	free()
+	if st := p.waitView(0); st != "error" {
+		t.Fatalf("after a 503: state %q", st)
+	}
+	msg := eval[string](p, `document.getElementById("error").textContent`)
+	if !strings.Contains(msg, "503") || !strings.Contains(msg, "data is still loading") {
+		t.Errorf("error banner %q", msg)
+	}
+	if eval[bool](p, `!!document.getElementById("loading")`) {
+		t.Error("the loading indicator stays after the error")
+	}
+	p.screenshot("error-1280")
+	if errs := p.problems(func(m chromedp.ConsoleMessage) bool {
+		return m.Source == "network" && strings.Contains(m.Text, "503")
+	}); len(errs) > 0 {
+		t.Errorf("console errors: %v", errs)
+	}
+}
