@@ -68,3 +68,44 @@ func TestLoadingAndErrorStates(t *testing.T) {
 		t.Errorf("console errors: %v", errs)
 	}
 }
+
+// TestTokenPrompt: an API that requires a bearer token answers 401; the page asks for the
+// token, keeps it in localStorage and sends it with every request.
+func TestTokenPrompt(t *testing.T) {
+	uiH := ui.Handler(ui.Options{})
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isAPI(r.URL.Path) {
+			uiH.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if r.Header.Get("Authorization") != "Bearer s3cret" {
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"code":401,"message":"missing or invalid bearer token"}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"code":200,"data":{"clusters":[],"summary":{"clusters":0,"stale":0,"duplicates":0,"quarantined":0,"staleAfterSeconds":7200,"ready":true,"hourlyCoverage":null,"dailyCoverage":null}}}`))
+	}))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Listener = l
+	srv.Start()
+	t.Cleanup(srv.Close)
+
+	p := newPage(t, srv.URL)
+	if st := p.open("#/clusters"); st != "error" {
+		t.Fatalf("without a token: state %q", st)
+	}
+	if !eval[bool](p, `!!document.querySelector("#error #token")`) {
+		t.Fatal("a 401 does not ask for a token")
+	}
+	if st := p.act(`(() => { document.getElementById("token").value = "s3cret"; document.querySelector("#error form").requestSubmit(); })()`); st != "ready" {
+		t.Fatalf("with the token: state %q", st)
+	}
+	if got := eval[string](p, `document.getElementById("sum-clusters").textContent`); got != "0" {
+		t.Errorf("clusters %q", got)
+	}
+	p.problems(nil) // the 401 is logged by the browser
+}

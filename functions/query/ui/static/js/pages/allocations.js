@@ -202,7 +202,7 @@ export function view(params) {
   return { title, controls, load };
 }
 
-/** clusterLink opens the allocations of one cluster by namespace (used by the cluster page). */
+/** showCluster opens the allocations of one cluster by namespace (used by the cluster page). */
 export function showCluster(cluster, win) {
   go("allocations", { window: win || "7d", aggregate: "namespace", filter: `cluster:"${cluster}"` });
 }
