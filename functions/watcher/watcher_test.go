@@ -21,7 +21,9 @@ import (
 
 var base = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 
-func win(h int) layout.Window { return layout.WindowFor(layout.Hourly, base.Add(time.Duration(h)*time.Hour)) }
+func win(h int) layout.Window {
+	return layout.WindowFor(layout.Hourly, base.Add(time.Duration(h)*time.Hour))
+}
 
 func document(t testing.TB, u layout.Upload, cpu float64) []byte {
 	t.Helper()
