@@ -8,6 +8,7 @@ import (
 
 	"github.com/fedcost/fedcost/functions/query/source"
 	"github.com/fedcost/fedcost/shared/cost"
+	"github.com/fedcost/fedcost/shared/layout"
 	"github.com/fedcost/fedcost/shared/store"
 )
 
@@ -25,7 +26,8 @@ type Cache struct {
 
 	sets       *lru[setKey, *cost.AllocationSet]
 	assetSets  *lru[uint64, *cost.AssetSet]
-	containers *lru[objRef, *chunk]
+	lazy       *lru[lazyKey, any] // controller rollups, container rows and assets read on demand
+	dict       *dictionary        // shared by the resident rollups
 	flight     flight
 }
 
@@ -38,7 +40,8 @@ func New(st store.Store, o Options) (*Cache, error) {
 	c := &Cache{st: st, opts: o,
 		sets:       newLRU[setKey, *cost.AllocationSet](o.SetRows),
 		assetSets:  newLRU[uint64, *cost.AssetSet](o.SetRows / 4),
-		containers: newLRU[objRef, *chunk](o.ContainerBytes),
+		lazy:       newLRU[lazyKey, any](o.LazyBytes),
+		dict:       newDictionary(),
 	}
 	c.snap.Store(emptySnapshot())
 	m, err := newMetrics(o.Registry, c)
@@ -48,6 +51,9 @@ func New(st store.Store, o Options) (*Cache, error) {
 	c.met = m
 	return c, nil
 }
+
+// assetSetKey keys the build of a window's asset set in flight.
+type assetSetKey uint64
 
 // Run refreshes until ctx ends: at once, then every Options.Refresh. Failures are logged and
 // retried at the next tick; the previous data keeps being served.
@@ -111,24 +117,35 @@ func (c *Cache) AssetSets(ctx context.Context, q source.AssetQuery) ([]*cost.Ass
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if len(w.assets) == 0 {
-			continue
-		}
-		if s, ok := c.assetSets.get(w.gen); ok {
-			out = append(out, s)
-			continue
-		}
-		s := cost.NewAssetSet(w.win)
-		n := 0
-		for _, ch := range w.assets {
-			for i := range ch.n {
-				k, a := ch.asset(i)
-				s.Assets[k] = a
+		s, ok := c.assetSets.get(w.gen)
+		if !ok {
+			v, err := c.flight.do(assetSetKey(w.gen), func() (any, error) {
+				parts, err := c.lazyParts(ctx, w, layout.DerivedAssets, partAssets)
+				if err != nil {
+					return nil, err
+				}
+				s := cost.NewAssetSet(w.win)
+				for _, p := range parts {
+					ch, ok := p.(*assetChunk)
+					if !ok || ch == nil {
+						continue
+					}
+					for i := range ch.n {
+						k, a := ch.asset(i)
+						s.Assets[k] = a
+					}
+				}
+				c.assetSets.add(w.gen, s, len(s.Assets))
+				return s, nil
+			})
+			if err != nil {
+				return nil, err
 			}
-			n += ch.n
+			s = v.(*cost.AssetSet)
 		}
-		c.assetSets.add(w.gen, s, n)
-		out = append(out, s)
+		if len(s.Assets) > 0 {
+			out = append(out, s)
+		}
 	}
 	return out, nil
 }

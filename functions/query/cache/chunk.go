@@ -2,33 +2,42 @@ package cache
 
 import (
 	"encoding/json"
-	"slices"
-	"unique"
+	"math/bits"
 
 	"github.com/fedcost/fedcost/shared/combined"
 	"github.com/fedcost/fedcost/shared/cost"
 )
 
-// chunk holds the allocation rows of one derived object (allocations or rollups of one
-// cluster and window) in columns. It is immutable once built.
+// chunk holds allocation rows of one derived object (the allocations or rollups object of one
+// cluster and window), possibly only some of its dimensions, in columns. Immutable once built.
 type chunk struct {
 	cluster string
-	n       int
-	dict    []string            // interned strings; index 0 is ""
-	strs    [nStrCols][]uint32  // indexes into dict
-	maps    []map[string]string // distinct label/annotation maps; index 0 is nil
-	mapIdx  [nMapCols][]uint32  // indexes into maps
-	floats  [nFloatCols][]float64
-	start   []int64 // row start, ms
-	end     []int64 // row end, ms
-	winS    int64   // window start and end, ms (the same for every row)
+	winS    int64 // window start and end, ms (the same for every row)
 	winE    int64
+	dict    *dictionary
+	segs    []segment            // one per dimension kept
 	pvs     []cost.PVAllocations // distinct parsed volume maps; index 0 is nil
-	pvIdx   []uint32
 	lbs     []cost.LbAllocations // distinct parsed load balancer maps; index 0 is nil
-	lbIdx   []uint32
-	idle    []bool
-	bytes   int // estimated memory
+	rows    int
+	bytes   int // estimated memory, dictionary excluded
+}
+
+// segment is the rows of one dimension. A column is stored only when some row has a value in
+// it (mask bit set); stored columns are laid out one after the other, n values each.
+type segment struct {
+	dim       string
+	n         int
+	strMask   uint16
+	strs      []uint32 // dictionary ids
+	mapMask   uint8
+	maps      []uint32 // dictionary map ids
+	floatMask uint32
+	floats    []float64
+	startOff  []int32 // ms after the window start; nil: every row starts with the window
+	endOff    []int32 // ms before the window end; nil: every row ends with the window
+	pvIdx     []uint16
+	lbIdx     []uint16
+	idle      []bool // nil: no idle row
 }
 
 // String columns.
@@ -112,162 +121,201 @@ var floatCols = [...]func(*combined.AllocationRow) *float64{
 
 const nFloatCols = len(floatCols)
 
-// intern returns the canonical copy of s, so equal strings across chunks share memory.
-func intern(s string) string {
-	if s == "" {
-		return ""
-	}
-	return unique.Make(s).Value()
-}
 
-// newChunk encodes rows (which it may modify) as columns.
-func newChunk(cluster string, winS, winE int64, rows []combined.AllocationRow) *chunk {
-	n := len(rows)
-	c := &chunk{cluster: intern(cluster), n: n, winS: winS, winE: winE,
-		dict: []string{""}, maps: []map[string]string{nil}, pvs: []cost.PVAllocations{nil}, lbs: []cost.LbAllocations{nil}}
-	strIdx := map[string]uint32{"": 0}
-	str := func(s string) uint32 {
-		if i, ok := strIdx[s]; ok {
-			return i
+// newChunk encodes the rows of the dimensions keep accepts (all when keep is nil), with
+// strings and maps numbered in dict.
+func newChunk(cluster string, winS, winE int64, rows []combined.AllocationRow, keep func(dim string) bool, dict *dictionary) *chunk {
+	c := &chunk{cluster: intern(cluster), winS: winS, winE: winE, dict: dict, pvs: []cost.PVAllocations{nil}, lbs: []cost.LbAllocations{nil}}
+	pvIdx, lbIdx := map[string]uint16{}, map[string]uint16{}
+	for lo := 0; lo < len(rows); {
+		hi := lo + 1
+		for hi < len(rows) && rows[hi].Dimension == rows[lo].Dimension {
+			hi++
 		}
-		i := uint32(len(c.dict))
-		c.dict = append(c.dict, intern(s))
-		strIdx[s] = i
-		c.bytes += 16
-		return i
+		if keep == nil || keep(rows[lo].Dimension) {
+			c.segs = append(c.segs, c.segment(rows[lo:hi], pvIdx, lbIdx))
+		}
+		lo = hi
 	}
-	mapIdx := map[string]uint32{}
-	mp := func(m map[string]string) uint32 {
-		if len(m) == 0 {
-			return 0
-		}
-		k := mapKey(m)
-		if i, ok := mapIdx[k]; ok {
-			return i
-		}
-		i := uint32(len(c.maps))
-		im := make(map[string]string, len(m))
-		for k, v := range m {
-			im[intern(k)] = intern(v)
-		}
-		c.maps = append(c.maps, im)
-		mapIdx[k] = i
-		c.bytes += 48 + 40*len(m)
-		return i
-	}
-	pvIdx, lbIdx := map[string]uint32{}, map[string]uint32{}
-	for j := range c.strs {
-		c.strs[j] = make([]uint32, n)
-	}
-	for j := range c.mapIdx {
-		c.mapIdx[j] = make([]uint32, n)
-	}
-	c.start, c.end, c.idle = make([]int64, n), make([]int64, n), make([]bool, n)
-	c.pvIdx, c.lbIdx = make([]uint32, n), make([]uint32, n)
-	for i := range rows {
-		r := &rows[i]
-		for j, f := range strCols {
-			c.strs[j][i] = str(*f(r))
-		}
-		for j, f := range mapCols {
-			c.mapIdx[j][i] = mp(*f(r))
-		}
-		c.start[i], c.end[i], c.idle[i] = r.Start, r.End, r.Idle
-		if r.PVs != "" {
-			c.pvIdx[i] = parsedIndex(pvIdx, r.PVs, &c.pvs)
-		}
-		if r.LoadBalancers != "" {
-			c.lbIdx[i] = parsedIndex(lbIdx, r.LoadBalancers, &c.lbs)
-		}
-	}
-	for j, f := range floatCols {
-		var col []float64
-		for i := range rows {
-			if v := *f(&rows[i]); v != 0 {
-				if col == nil {
-					col = make([]float64, n)
-				}
-				col[i] = v
-			}
-		}
-		c.floats[j] = col
-		if col != nil {
-			c.bytes += 8 * n
-		}
-	}
-	c.bytes += 200 + n*(4*nStrCols+4*nMapCols+8+8+4+4+1)
+	c.bytes += 160 + 24*(len(c.pvs)+len(c.lbs))
 	return c
 }
 
-// parsedIndex interns a JSON-encoded volume or load balancer map, parsed once per chunk.
-func parsedIndex[M ~map[K]V, K comparable, V any](idx map[string]uint32, js string, dict *[]M) uint32 {
+// segment encodes rows of one dimension.
+func (c *chunk) segment(rows []combined.AllocationRow, pvIdx, lbIdx map[string]uint16) segment {
+	n := len(rows)
+	s := segment{dim: intern(rows[0].Dimension), n: n}
+	for j, f := range strCols {
+		for i := range rows {
+			if *f(&rows[i]) != "" {
+				s.strMask |= 1 << j
+				break
+			}
+		}
+	}
+	for j, f := range mapCols {
+		for i := range rows {
+			if len(*f(&rows[i])) > 0 {
+				s.mapMask |= 1 << j
+				break
+			}
+		}
+	}
+	for j, f := range floatCols {
+		for i := range rows {
+			if *f(&rows[i]) != 0 {
+				s.floatMask |= 1 << j
+				break
+			}
+		}
+	}
+	s.strs = make([]uint32, 0, bits.OnesCount16(s.strMask)*n)
+	for j, f := range strCols {
+		if s.strMask&(1<<j) != 0 {
+			for i := range rows {
+				s.strs = append(s.strs, c.dict.str(*f(&rows[i])))
+			}
+		}
+	}
+	s.maps = make([]uint32, 0, bits.OnesCount8(s.mapMask)*n)
+	for j, f := range mapCols {
+		if s.mapMask&(1<<j) != 0 {
+			for i := range rows {
+				s.maps = append(s.maps, c.dict.mapID(*f(&rows[i])))
+			}
+		}
+	}
+	s.floats = make([]float64, 0, bits.OnesCount32(s.floatMask)*n)
+	for j, f := range floatCols {
+		if s.floatMask&(1<<j) != 0 {
+			for i := range rows {
+				s.floats = append(s.floats, *f(&rows[i]))
+			}
+		}
+	}
+	for i := range rows {
+		r := &rows[i]
+		if r.Start != c.winS && s.startOff == nil {
+			s.startOff = make([]int32, n)
+		}
+		if r.End != c.winE && s.endOff == nil {
+			s.endOff = make([]int32, n)
+		}
+		if r.PVs != "" && s.pvIdx == nil {
+			s.pvIdx = make([]uint16, n)
+		}
+		if r.LoadBalancers != "" && s.lbIdx == nil {
+			s.lbIdx = make([]uint16, n)
+		}
+		if r.Idle && s.idle == nil {
+			s.idle = make([]bool, n)
+		}
+	}
+	for i := range rows {
+		r := &rows[i]
+		if s.startOff != nil {
+			s.startOff[i] = int32(r.Start - c.winS)
+		}
+		if s.endOff != nil {
+			s.endOff[i] = int32(c.winE - r.End)
+		}
+		if s.pvIdx != nil && r.PVs != "" {
+			s.pvIdx[i] = parsedIndex(pvIdx, r.PVs, &c.pvs)
+		}
+		if s.lbIdx != nil && r.LoadBalancers != "" {
+			s.lbIdx[i] = parsedIndex(lbIdx, r.LoadBalancers, &c.lbs)
+		}
+		if s.idle != nil {
+			s.idle[i] = r.Idle
+		}
+	}
+	c.rows += n
+	c.bytes += 200 + 4*len(s.strs) + 4*len(s.maps) + 8*len(s.floats) + 4*(len(s.startOff)+len(s.endOff)) +
+		2*(len(s.pvIdx)+len(s.lbIdx)) + len(s.idle)
+	return s
+}
+
+// parsedIndex numbers a JSON-encoded volume or load balancer map, parsed once per chunk.
+func parsedIndex[M ~map[K]V, K comparable, V any](idx map[string]uint16, js string, dict *[]M) uint16 {
 	if i, ok := idx[js]; ok {
 		return i
 	}
 	var m M
-	if err := json.Unmarshal([]byte(js), &m); err != nil || len(m) == 0 {
+	if err := json.Unmarshal([]byte(js), &m); err != nil || len(m) == 0 || len(*dict) >= 1<<16-1 {
 		idx[js] = 0
 		return 0
 	}
-	i := uint32(len(*dict))
+	i := uint16(len(*dict))
 	*dict = append(*dict, m)
 	idx[js] = i
 	return i
 }
 
-// mapKey is a canonical string of a map (sorted k=v pairs).
-func mapKey(m map[string]string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	n := 0
-	for _, k := range keys {
-		n += len(k) + len(m[k]) + 2
-	}
-	b := make([]byte, 0, n)
-	for _, k := range keys {
-		b = append(b, k...)
-		b = append(b, 0)
-		b = append(b, m[k]...)
-		b = append(b, 1)
-	}
-	return string(b)
+// rowReader materializes rows of one chunk.
+type rowReader struct {
+	c    *chunk
+	strs []string
+	maps []map[string]string
 }
 
-// str returns string column col of row i.
-func (c *chunk) str(col, i int) string { return c.dict[c.strs[col][i]] }
+func (c *chunk) reader() rowReader {
+	strs, maps := c.dict.reader()
+	return rowReader{c: c, strs: strs, maps: maps}
+}
 
-// row rebuilds row i (without the PVs and LoadBalancers JSON, which allocation sets from the
-// parsed dictionaries).
-func (c *chunk) row(i int, r *combined.AllocationRow) {
-	*r = combined.AllocationRow{WindowStart: c.winS, WindowEnd: c.winE, Start: c.start[i], End: c.end[i], Idle: c.idle[i]}
+// row rebuilds row i of segment s (without the PVs and LoadBalancers JSON: allocation takes
+// them from the parsed dictionaries).
+func (rr rowReader) row(s *segment, i int, r *combined.AllocationRow) {
+	c := rr.c
+	*r = combined.AllocationRow{Dimension: s.dim, WindowStart: c.winS, WindowEnd: c.winE, Start: c.winS, End: c.winE}
+	if s.startOff != nil {
+		r.Start += int64(s.startOff[i])
+	}
+	if s.endOff != nil {
+		r.End -= int64(s.endOff[i])
+	}
+	if s.idle != nil {
+		r.Idle = s.idle[i]
+	}
+	k := 0
 	for j, f := range strCols {
-		*f(r) = c.dict[c.strs[j][i]]
+		if s.strMask&(1<<j) != 0 {
+			*f(r) = rr.strs[s.strs[k*s.n+i]]
+			k++
+		}
 	}
+	k = 0
 	for j, f := range mapCols {
-		*f(r) = c.maps[c.mapIdx[j][i]]
+		if s.mapMask&(1<<j) != 0 {
+			*f(r) = rr.maps[s.maps[k*s.n+i]]
+			k++
+		}
 	}
+	k = 0
 	for j, f := range floatCols {
-		if col := c.floats[j]; col != nil {
-			*f(r) = col[i]
+		if s.floatMask&(1<<j) != 0 {
+			*f(r) = s.floats[k*s.n+i]
+			k++
 		}
 	}
 }
 
-// allocation builds the allocation of row i with combined.AllocationRow.Allocation (the one
-// conversion the ingest core's read-back uses too). Maps are shared, never copied: sets are
-// read-only.
-func (c *chunk) allocation(i int) *cost.Allocation {
+// allocation builds the allocation of row i of segment s with combined.AllocationRow.Allocation
+// (the conversion the ingest core's read-back uses too). Maps are shared, never copied: sets
+// are read-only.
+func (rr rowReader) allocation(s *segment, i int) *cost.Allocation {
 	var r combined.AllocationRow
-	c.row(i, &r)
-	a := r.Allocation(c.cluster)
-	if p := c.pvs[c.pvIdx[i]]; p != nil {
-		a.PVs = p
+	rr.row(s, i, &r)
+	a := r.Allocation(rr.c.cluster)
+	if s.pvIdx != nil {
+		if p := rr.c.pvs[s.pvIdx[i]]; p != nil {
+			a.PVs = p
+		}
 	}
-	if lb := c.lbs[c.lbIdx[i]]; lb != nil {
-		a.LoadBalancers = lb
+	if s.lbIdx != nil {
+		if lb := rr.c.lbs[s.lbIdx[i]]; lb != nil {
+			a.LoadBalancers = lb
+		}
 	}
 	return a
 }

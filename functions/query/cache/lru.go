@@ -76,11 +76,3 @@ func (l *lru[K, V]) stats() (n, cost int) {
 	return l.order.Len(), l.used
 }
 
-// each calls f for every value (under the lock: f must not call the lru).
-func (l *lru[K, V]) each(f func(V)) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for e := l.order.Front(); e != nil; e = e.Next() {
-		f(e.Value.(*lruEntry[K, V]).val)
-	}
-}

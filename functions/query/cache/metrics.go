@@ -47,25 +47,24 @@ func newMetrics(reg prometheus.Registerer, c *Cache) (*metrics, error) {
 	}
 	cs := []prometheus.Collector{m.lastUpload, m.lastDerive, m.stale, m.duplicate, m.quarantined,
 		m.objectsLoaded, m.bytesRead, m.refreshDuration, m.refreshErrors,
-		gauge("fedcost_query_cache_resident_objects", "Rollups, assets and status objects held.", func() float64 {
+		gauge("fedcost_query_cache_resident_objects", "Rollups and status objects held.", func() float64 {
 			o, _, _ := c.snap.Load().stats()
 			return float64(o)
 		}),
-		gauge("fedcost_query_cache_resident_rows", "Rollup and asset rows held.", func() float64 {
+		gauge("fedcost_query_cache_resident_rows", "Rollup rows held for the whole retention (namespace, node, idle).", func() float64 {
 			_, r, _ := c.snap.Load().stats()
 			return float64(r)
 		}),
-		gauge("fedcost_query_cache_resident_bytes", "Estimated bytes of the rollup and asset rows held.", func() float64 {
+		gauge("fedcost_query_cache_resident_bytes", "Estimated bytes of the resident rollup rows and their dictionary.", func() float64 {
 			_, _, b := c.snap.Load().stats()
-			return float64(b)
+			return float64(b + c.dict.size())
 		}),
-		gauge("fedcost_query_cache_container_rows", "Container rows held in the LRU.", func() float64 {
-			n := 0
-			c.containers.each(func(ch *chunk) { n += ch.n })
+		gauge("fedcost_query_cache_lazy_objects", "Objects read on demand and kept in the LRU (controller rollups, container rows, assets).", func() float64 {
+			n, _ := c.lazy.stats()
 			return float64(n)
 		}),
-		gauge("fedcost_query_cache_container_bytes", "Estimated bytes of the container rows held in the LRU.", func() float64 {
-			_, b := c.containers.stats()
+		gauge("fedcost_query_cache_lazy_bytes", "Estimated bytes of the rows read on demand and kept in the LRU.", func() float64 {
+			_, b := c.lazy.stats()
 			return float64(b)
 		}),
 		gauge("fedcost_query_cache_set_rows", "Rows of the built allocation sets kept for reuse.", func() float64 {

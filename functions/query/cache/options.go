@@ -18,8 +18,9 @@ type Options struct {
 	// StaleAfter flags a cluster whose last upload is older; 0 derives it per cluster from the
 	// agent's upload interval: 2 intervals + 15 min (interval default 5 min).
 	StaleAfter time.Duration
-	// ContainerBytes bounds the container rows kept in memory (estimated; default 256 MiB).
-	ContainerBytes int
+	// LazyBytes bounds what is read on demand and kept (controller rollups, container rows,
+	// assets; estimated; default 256 MiB).
+	LazyBytes int
 	// SetRows bounds the rows of the allocation sets kept for reuse (default 600,000).
 	SetRows int
 	// Concurrency bounds parallel object reads (default 8).
@@ -48,8 +49,8 @@ func (o Options) withDefaults() Options {
 	if o.Refresh <= 0 {
 		o.Refresh = DefaultRefresh
 	}
-	if o.ContainerBytes <= 0 {
-		o.ContainerBytes = 256 << 20
+	if o.LazyBytes <= 0 {
+		o.LazyBytes = 256 << 20
 	}
 	if o.SetRows <= 0 {
 		o.SetRows = 600_000

@@ -111,7 +111,7 @@ func (c *Cache) refresh(ctx context.Context) (RefreshReport, error) {
 		}
 	}
 
-	// What to read: rollups and assets objects whose version is new; status objects too.
+	// What to read: rollups objects whose version is new, and status objects.
 	type job struct {
 		wk  winKey
 		rk  refKey
@@ -122,8 +122,8 @@ func (c *Cache) refresh(ctx context.Context) (RefreshReport, error) {
 		rep.Listed += len(refs)
 		ow := oldWins[wk]
 		for rk, ref := range refs {
-			if rk.kind == layout.DerivedAllocations {
-				continue // container rows are read lazily
+			if rk.kind != layout.DerivedRollups {
+				continue // container rows and assets are read lazily
 			}
 			if ow != nil && ow.refs[rk].version == ref.version && ow.refs[rk].key == ref.key {
 				continue
@@ -139,11 +139,7 @@ func (c *Cache) refresh(ctx context.Context) (RefreshReport, error) {
 		}
 	}
 
-	type result struct {
-		rollup *chunk
-		assets *assetChunk
-	}
-	results := make([]result, len(jobs))
+	results := make([]*chunk, len(jobs))
 	statuses := make([]*combined.Status, len(statusJobs))
 	var mu sync.Mutex
 	var errs []error
@@ -169,22 +165,12 @@ func (c *Cache) refresh(ctx context.Context) (RefreshReport, error) {
 			c.met.objectsLoaded.Inc()
 			c.met.bytesRead.Add(float64(len(b)))
 			win := l.wins[j.wk]
-			switch j.rk.kind {
-			case layout.DerivedRollups:
-				rows, err := combined.ReadRows[combined.AllocationRow](b)
-				if err != nil {
-					fail(fmt.Errorf("decode %s: %w", j.ref.key, err))
-					return
-				}
-				results[i].rollup = newChunk(j.rk.cluster, win.Start.UnixMilli(), win.End.UnixMilli(), rows)
-			case layout.DerivedAssets:
-				rows, err := combined.ReadRows[combined.AssetRow](b)
-				if err != nil {
-					fail(fmt.Errorf("decode %s: %w", j.ref.key, err))
-					return
-				}
-				results[i].assets = newAssetChunk(j.rk.cluster, win.Start.UnixMilli(), win.End.UnixMilli(), rows)
+			rows, err := combined.ReadRows[combined.AllocationRow](b)
+			if err != nil {
+				fail(fmt.Errorf("decode %s: %w", j.ref.key, err))
+				return
 			}
+			results[i] = newChunk(j.rk.cluster, win.Start.UnixMilli(), win.End.UnixMilli(), rows, residentDim, c.dict)
 			mu.Lock()
 			rep.Read++
 			rep.Bytes += int64(len(b))
@@ -237,24 +223,18 @@ func (c *Cache) refresh(ctx context.Context) (RefreshReport, error) {
 			continue
 		}
 		rep.Windows++
-		w := &window{res: wk.res, win: l.wins[wk], gen: c.gen.Add(1), rollups: map[string]*chunk{}, assets: map[string]*assetChunk{}, refs: refs}
+		w := &window{res: wk.res, win: l.wins[wk], gen: c.gen.Add(1), rollups: map[string]*chunk{}, refs: refs}
 		for rk := range refs {
-			if ow == nil || ow.refs[rk].version != refs[rk].version {
+			if ow == nil || rk.kind != layout.DerivedRollups || ow.refs[rk].version != refs[rk].version {
 				continue
 			}
-			if ch := ow.rollups[rk.cluster]; rk.kind == layout.DerivedRollups && ch != nil {
+			if ch := ow.rollups[rk.cluster]; ch != nil {
 				w.rollups[rk.cluster] = ch
-			}
-			if ch := ow.assets[rk.cluster]; rk.kind == layout.DerivedAssets && ch != nil {
-				w.assets[rk.cluster] = ch
 			}
 		}
 		for _, i := range byWin[wk] {
-			if results[i].rollup != nil {
-				w.rollups[jobs[i].rk.cluster] = results[i].rollup
-			}
-			if results[i].assets != nil {
-				w.assets[jobs[i].rk.cluster] = results[i].assets
+			if results[i] != nil {
+				w.rollups[jobs[i].rk.cluster] = results[i]
 			}
 		}
 		next.windows[wk.res] = append(next.windows[wk.res], w)
@@ -295,21 +275,19 @@ func (c *Cache) refresh(ctx context.Context) (RefreshReport, error) {
 	return rep, nil
 }
 
-// forget drops built sets and container chunks that no current window refers to.
+// forget drops built sets and lazily loaded rows that no current window refers to.
 func (c *Cache) forget(s *snapshot) {
 	gens := map[uint64]bool{}
 	current := map[objRef]bool{}
 	for _, ws := range s.windows {
 		for _, w := range ws {
 			gens[w.gen] = true
-			for rk, ref := range w.refs {
-				if rk.kind == layout.DerivedAllocations {
-					current[ref] = true
-				}
+			for _, ref := range w.refs {
+				current[ref] = true
 			}
 		}
 	}
 	c.sets.removeIf(func(k setKey) bool { return !gens[k.gen] })
 	c.assetSets.removeIf(func(g uint64) bool { return !gens[g] })
-	c.containers.removeIf(func(r objRef) bool { return !current[r] })
+	c.lazy.removeIf(func(k lazyKey) bool { return !current[k.ref] })
 }

@@ -24,9 +24,8 @@ type window struct {
 	res     source.Resolution
 	win     cost.Window
 	gen     uint64
-	rollups map[string]*chunk      // by cluster
-	assets  map[string]*assetChunk // by cluster
-	refs    map[refKey]objRef      // every derived object of the window
+	rollups map[string]*chunk // resident rollup rows by cluster
+	refs    map[refKey]objRef // every derived object of the window
 }
 
 // refKey is (kind, cluster) within a window.
@@ -74,15 +73,13 @@ func (s *snapshot) coverage(r source.Resolution) cost.Window {
 	return span
 }
 
-// stats counts what the snapshot holds.
+// stats counts what the snapshot holds (resident rollups and status objects; the shared
+// dictionary is counted by the cache).
 func (s *snapshot) stats() (objects, rows, bytes int) {
 	for _, ws := range s.windows {
 		for _, w := range ws {
 			for _, c := range w.rollups {
-				objects, rows, bytes = objects+1, rows+c.n, bytes+c.bytes
-			}
-			for _, c := range w.assets {
-				objects, rows, bytes = objects+1, rows+c.n, bytes+c.bytes
+				objects, rows, bytes = objects+1, rows+c.rows, bytes+c.bytes
 			}
 		}
 	}

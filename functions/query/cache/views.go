@@ -2,18 +2,12 @@ package cache
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"slices"
 	"strings"
-	"sync"
 
 	"github.com/fedcost/fedcost/functions/query/engine"
-	"github.com/fedcost/fedcost/shared/combined"
 	"github.com/fedcost/fedcost/shared/cost"
 	"github.com/fedcost/fedcost/shared/ingest"
 	"github.com/fedcost/fedcost/shared/layout"
-	"github.com/fedcost/fedcost/shared/store"
 )
 
 // view says which rows answer a query: one rollup dimension, or container rows rolled up over
@@ -57,7 +51,7 @@ func (c *Cache) allocationSet(ctx context.Context, w *window, v view) (*cost.All
 		var s *cost.AllocationSet
 		var err error
 		if v.dim != "" {
-			s = rollupSet(w, v.dim)
+			s, err = c.rollupSet(ctx, w, v.dim)
 		} else {
 			s, err = c.containerSet(ctx, w, v.needs)
 		}
@@ -74,22 +68,42 @@ func (c *Cache) allocationSet(ctx context.Context, w *window, v view) (*cost.All
 }
 
 // rollupSet builds a window's set from the rollup rows of one dimension plus the idle rows.
-func rollupSet(w *window, dim string) *cost.AllocationSet {
+func (c *Cache) rollupSet(ctx context.Context, w *window, dim string) (*cost.AllocationSet, error) {
 	s := cost.NewAllocationSet(w.win)
-	for _, ch := range w.rollups {
-		for i := range ch.n {
-			d := ch.str(colDimension, i)
-			if d != dim && d != ingest.DimIdle {
+	add := func(ch *chunk, want string) {
+		rr := ch.reader()
+		for si := range ch.segs {
+			seg := &ch.segs[si]
+			if seg.dim != want {
 				continue
 			}
-			a := ch.allocation(i)
-			if d != ingest.DimIdle {
-				a.Name = rollupName(ch.cluster, dim, a)
+			for i := range seg.n {
+				a := rr.allocation(seg, i)
+				if want != ingest.DimIdle {
+					a.Name = rollupName(ch.cluster, want, a)
+				}
+				s.Allocations[a.Name] = a
 			}
-			s.Allocations[a.Name] = a
 		}
 	}
-	return s
+	for _, ch := range w.rollups {
+		add(ch, ingest.DimIdle)
+		if residentDim(dim) {
+			add(ch, dim)
+		}
+	}
+	if !residentDim(dim) {
+		parts, err := c.lazyParts(ctx, w, layout.DerivedRollups, partController)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range parts {
+			if ch, ok := p.(*chunk); ok && ch != nil {
+				add(ch, dim)
+			}
+		}
+	}
+	return s, nil
 }
 
 // rollupName names a rollup row uniquely within a fleet-wide set, keeping the markers the
@@ -111,85 +125,33 @@ func rollupName(cluster, dim string, a *cost.Allocation) string {
 // containerSet builds a window's set from container rows, rolled up over needs unless every
 // property is needed.
 func (c *Cache) containerSet(ctx context.Context, w *window, needs engine.Fields) (*cost.AllocationSet, error) {
-	var refs []objRef
-	for rk, ref := range w.refs {
-		if rk.kind == layout.DerivedAllocations {
-			refs = append(refs, ref)
-		}
-	}
-	slices.SortFunc(refs, func(a, b objRef) int { return strings.Compare(a.key, b.key) })
-	chunks := make([]*chunk, len(refs))
-	errs := make([]error, len(refs))
-	sem := make(chan struct{}, c.opts.Concurrency)
-	var wg sync.WaitGroup
-	for i, ref := range refs {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			chunks[i], errs[i] = c.containerChunk(ctx, ref)
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	s := cost.NewAllocationSet(w.win)
-	for _, ch := range chunks {
-		if ch == nil {
-			continue
-		}
-		if needs.Has(engine.AllFields) {
-			for i := range ch.n {
-				a := ch.allocation(i)
-				s.Allocations[a.Name] = a
-			}
-			continue
-		}
-		one := cost.NewAllocationSet(w.win)
-		for i := range ch.n {
-			a := ch.allocation(i)
-			one.Allocations[a.Name] = a
-		}
-		for name, a := range engine.Rollup(one, needs).Allocations {
-			s.Allocations[name] = a
-		}
-	}
-	return s, nil
-}
-
-// containerChunk returns the container rows of one allocations object, from the LRU or read
-// now (concurrent callers share one read).
-func (c *Cache) containerChunk(ctx context.Context, ref objRef) (*chunk, error) {
-	if ch, ok := c.containers.get(ref); ok {
-		return ch, nil
-	}
-	val, err := c.flight.do(ref, func() (any, error) {
-		if ch, ok := c.containers.get(ref); ok {
-			return ch, nil
-		}
-		d, err := layout.ParseDerived(ref.key)
-		if err != nil {
-			return nil, err
-		}
-		b, _, err := c.st.Get(ctx, ref.key)
-		if errors.Is(err, store.ErrNotFound) {
-			return (*chunk)(nil), nil // removed since the listing
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", ref.key, err)
-		}
-		rows, err := combined.ReadRows[combined.AllocationRow](b)
-		if err != nil {
-			return nil, fmt.Errorf("decode %s: %w", ref.key, err)
-		}
-		c.met.objectsLoaded.Inc()
-		c.met.bytesRead.Add(float64(len(b)))
-		ch := newChunk(d.Cluster, d.Window.Start.UnixMilli(), d.Window.End.UnixMilli(), rows)
-		c.containers.add(ref, ch, ch.bytes)
-		return ch, nil
-	})
+	parts, err := c.lazyParts(ctx, w, layout.DerivedAllocations, partContainers)
 	if err != nil {
 		return nil, err
 	}
-	return val.(*chunk), nil
+	s := cost.NewAllocationSet(w.win)
+	for _, p := range parts {
+		ch, ok := p.(*chunk)
+		if !ok || ch == nil {
+			continue
+		}
+		rr := ch.reader()
+		one := s
+		if !needs.Has(engine.AllFields) {
+			one = cost.NewAllocationSet(w.win)
+		}
+		for si := range ch.segs {
+			seg := &ch.segs[si]
+			for i := range seg.n {
+				a := rr.allocation(seg, i)
+				one.Allocations[a.Name] = a
+			}
+		}
+		if one != s {
+			for name, a := range engine.Rollup(one, needs).Allocations {
+				s.Allocations[name] = a
+			}
+		}
+	}
+	return s, nil
 }

@@ -1,0 +1,113 @@
+package cache
+
+import (
+	"slices"
+	"sync"
+	"unique"
+)
+
+// dictionary numbers distinct strings and label maps. The cache's resident rollups share one
+// (a namespace, controller or label map is stored once however many windows repeat it); a
+// lazily loaded chunk gets its own, dropped with it. Safe for concurrent use.
+type dictionary struct {
+	mu     sync.RWMutex
+	strIDs map[string]uint32
+	strs   []string
+	mapIDs map[string]uint32
+	maps   []map[string]string
+	bytes  int
+}
+
+func newDictionary() *dictionary {
+	return &dictionary{strIDs: map[string]uint32{"": 0}, strs: []string{""}, mapIDs: map[string]uint32{"": 0}, maps: []map[string]string{nil}}
+}
+
+// str returns the id of s, adding it.
+func (d *dictionary) str(s string) uint32 {
+	d.mu.RLock()
+	id, ok := d.strIDs[s]
+	d.mu.RUnlock()
+	if ok {
+		return id
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if id, ok := d.strIDs[s]; ok {
+		return id
+	}
+	s = intern(s)
+	id = uint32(len(d.strs))
+	d.strs = append(d.strs, s)
+	d.strIDs[s] = id
+	d.bytes += 2*16 + 8 + len(s)
+	return id
+}
+
+// mapID returns the id of m (by content), adding a copy with interned strings.
+func (d *dictionary) mapID(m map[string]string) uint32 {
+	if len(m) == 0 {
+		return 0
+	}
+	k := mapKey(m)
+	d.mu.RLock()
+	id, ok := d.mapIDs[k]
+	d.mu.RUnlock()
+	if ok {
+		return id
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if id, ok := d.mapIDs[k]; ok {
+		return id
+	}
+	c := make(map[string]string, len(m))
+	for k, v := range m {
+		c[intern(k)] = intern(v)
+	}
+	id = uint32(len(d.maps))
+	d.maps = append(d.maps, c)
+	d.mapIDs[k] = id
+	d.bytes += 64 + 48*len(m) + len(k) + 16
+	return id
+}
+
+// reader gives lock-free access to the entries that exist now (slices only grow, and
+// entries never change).
+func (d *dictionary) reader() (strs []string, maps []map[string]string) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.strs, d.maps
+}
+
+func (d *dictionary) size() int {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.bytes
+}
+
+// intern returns the canonical copy of s, so equal strings share memory.
+func intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	return unique.Make(s).Value()
+}
+
+// mapKey is a canonical string of a map (sorted key/value pairs).
+func mapKey(m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	n := 0
+	for k, v := range m {
+		keys = append(keys, k)
+		n += len(k) + len(v) + 2
+	}
+	slices.Sort(keys)
+	b := make([]byte, 0, n)
+	for _, k := range keys {
+		b = append(b, k...)
+		b = append(b, 0)
+		b = append(b, m[k]...)
+		b = append(b, 1)
+	}
+	return string(b)
+}
