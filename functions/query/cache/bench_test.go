@@ -128,8 +128,8 @@ func benchQueries(b *testing.B) []benchQuery {
 			opts: engine.Options{AggregateBy: []string{agg}, IncludeIdle: true}, start: today.AddDate(0, 0, -30), end: today})
 	}
 	qs = append(qs, benchQuery{name: "pod_1cluster_1d",
-		path: "/model/allocation?window=" + day + "&aggregate=pod&accumulate=true&filter=" + url.QueryEscape(`cluster:"`+one+`"`),
-		opts: engine.Options{AggregateBy: []string{cost.AggPod}, IncludeIdle: true, Filter: match, FilterNode: node},
+		path:  "/model/allocation?window=" + day + "&aggregate=pod&accumulate=true&filter=" + url.QueryEscape(`cluster:"`+one+`"`),
+		opts:  engine.Options{AggregateBy: []string{cost.AggPod}, IncludeIdle: true, Filter: match, FilterNode: node},
 		start: today.AddDate(0, 0, -1), end: today})
 	return qs
 }

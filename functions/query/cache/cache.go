@@ -24,11 +24,11 @@ type Cache struct {
 	ready     atomic.Bool
 	gen       atomic.Uint64
 
-	sets       *lru[setKey, *cost.AllocationSet]
-	assetSets  *lru[uint64, *cost.AssetSet]
-	lazy       *lru[lazyKey, any] // controller rollups, container rows and assets read on demand
-	dict       *dictionary        // shared by the resident rollups
-	flight     flight
+	sets      *lru[setKey, *cost.AllocationSet]
+	assetSets *lru[uint64, *cost.AssetSet]
+	lazy      *lru[lazyKey, any] // controller rollups, container rows and assets read on demand
+	dict      *dictionary        // shared by the resident rollups
+	flight    flight
 }
 
 var _ source.Source = (*Cache)(nil)
@@ -38,10 +38,10 @@ var _ source.Source = (*Cache)(nil)
 func New(st store.Store, o Options) (*Cache, error) {
 	o = o.withDefaults()
 	c := &Cache{st: st, opts: o,
-		sets:       newLRU[setKey, *cost.AllocationSet](o.SetRows),
-		assetSets:  newLRU[uint64, *cost.AssetSet](o.SetRows / 4),
-		lazy:       newLRU[lazyKey, any](o.LazyBytes),
-		dict:       newDictionary(),
+		sets:      newLRU[setKey, *cost.AllocationSet](o.SetRows),
+		assetSets: newLRU[uint64, *cost.AssetSet](o.SetRows / 4),
+		lazy:      newLRU[lazyKey, any](o.LazyBytes),
+		dict:      newDictionary(),
 	}
 	c.snap.Store(emptySnapshot())
 	m, err := newMetrics(o.Registry, c)

@@ -75,4 +75,3 @@ func (l *lru[K, V]) stats() (n, cost int) {
 	defer l.mu.Unlock()
 	return l.order.Len(), l.used
 }
-
