@@ -61,14 +61,14 @@ func (c *Cache) lazyPart(ctx context.Context, k lazyKey) (any, error) {
 		var cost int
 		switch k.part {
 		case partAssets:
-			rows, err := combined.ReadRows[combined.AssetRow](b)
+			rows, err := readRows[combined.AssetRow](b)
 			if err != nil {
 				return nil, fmt.Errorf("decode %s: %w", k.ref.key, err)
 			}
 			ch := newAssetChunk(d.Cluster, ws, we, rows)
 			v, cost = ch, ch.bytes
 		default:
-			rows, err := combined.ReadRows[combined.AllocationRow](b)
+			rows, err := readRows[combined.AllocationRow](b)
 			if err != nil {
 				return nil, fmt.Errorf("decode %s: %w", k.ref.key, err)
 			}

@@ -165,7 +165,7 @@ func (c *Cache) refresh(ctx context.Context) (RefreshReport, error) {
 			c.met.objectsLoaded.Inc()
 			c.met.bytesRead.Add(float64(len(b)))
 			win := l.wins[j.wk]
-			rows, err := combined.ReadRows[combined.AllocationRow](b)
+			rows, err := readRows[combined.AllocationRow](b)
 			if err != nil {
 				fail(fmt.Errorf("decode %s: %w", j.ref.key, err))
 				return
