@@ -153,9 +153,11 @@ func BenchmarkFleet(b *testing.B) {
 		}
 		load := time.Since(began)
 		_, rows, bytes := c.snap.Load().stats()
+		bytes += c.dict.size()
 		b.ReportMetric(load.Seconds(), "load_s")
 		b.ReportMetric(float64(rows), "resident_rows")
 		b.ReportMetric(float64(bytes)/(1<<20), "resident_est_MiB")
+		b.ReportMetric(heapMiB(), "heap_loaded_MiB")
 
 		h := api.New(c, api.Options{Now: func() time.Time { return benchEnd }})
 		qs := benchQueries(b)
@@ -178,17 +180,27 @@ func BenchmarkFleet(b *testing.B) {
 			b.ReportMetric(ms(lat[len(lat)/2]), q.name+"_p50_ms")
 			b.ReportMetric(ms(lat[min(len(lat)-1, len(lat)*95/100)]), q.name+"_p95_ms")
 		}
+		b.ReportMetric(heapMiB(), "heap_queried_MiB") // with the sets and lazily read rows kept
 		hwm, rss := procStatus("VmHWM"), procStatus("VmRSS")
 		b.ReportMetric(hwm/1024, "rss_peak_MiB")
 		b.ReportMetric(rss/1024, "rss_MiB")
 		b.Logf("load %v, %d resident rows (~%d MiB est.), RSS %.0f MiB (peak %.0f MiB)", load.Round(time.Millisecond), rows, bytes>>20, rss/1024, hwm/1024)
 
+		runtime.KeepAlive(c) // the heap and RSS above include the cache
 		naive := naiveScan(b, st, qs)
 		for _, q := range qs {
 			b.ReportMetric(naive[q.name].Seconds()/max(p50[q.name].Seconds(), 1e-9), q.name+"_naive_x")
 			b.Logf("%-18s p50 %8.1f ms, naive scan %8.1f ms", q.name, ms(p50[q.name]), ms(naive[q.name]))
 		}
 	}
+}
+
+// heapMiB is the live heap after a collection.
+func heapMiB() float64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return float64(m.HeapAlloc) / (1 << 20)
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -272,4 +284,21 @@ func naiveScan(b *testing.B, st store.Store, qs []benchQuery) map[string]time.Du
 		}
 	}
 	return out
+}
+
+// BenchmarkFleetLoad: the cold load alone (the fleet as BenchmarkFleet).
+func BenchmarkFleetLoad(b *testing.B) {
+	st := benchFleet(b)
+	for range b.N {
+		c, err := New(st, Options{Now: func() time.Time { return benchEnd }})
+		if err != nil {
+			b.Fatal(err)
+		}
+		began := time.Now()
+		if _, err := c.Refresh(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(time.Since(began).Seconds(), "load_s")
+		b.ReportMetric(heapMiB(), "heap_loaded_MiB")
+	}
 }
