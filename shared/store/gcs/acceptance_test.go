@@ -8,10 +8,14 @@ import (
 )
 
 func TestAcceptanceFakeGCS(t *testing.T) {
-	c, _ := startFake(t, "fedcost-acceptance")
+	c, f := startFake(t)
 	// A 1 MiB chunk size sends the suite's large object (6 MiB) as a resumable upload.
 	c.ChunkSizeBytes = 1 << 20
-	newStore := func(t *testing.T) store.Store { return mustNew(t, c) }
+	newStore := func(t *testing.T) store.Store {
+		c := c
+		c.Bucket = f.newBucket(t)
+		return mustNew(t, c)
+	}
 	opts := storetest.Options{LargeObjectSize: c.ChunkSizeBytes}
 	t.Run("plain", func(t *testing.T) {
 		t.Logf("target: fake-gcs-server v1.56.1 (embedded) at %s, chunk_size_bytes %d", c.Endpoint, c.ChunkSizeBytes)

@@ -2,6 +2,7 @@ package gcs
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,10 +15,12 @@ import (
 // fakeGCS is fake-gcs-server (in process) served on 127.0.0.1 by httptest, with a recorder of
 // the request URLs it got.
 type fakeGCS struct {
-	srv *httptest.Server
+	srv  *httptest.Server
+	fake *fakestorage.Server
 
-	mu   sync.Mutex
-	urls []string // "METHOD path?query"
+	mu      sync.Mutex
+	urls    []string // "METHOD path?query"
+	buckets int
 }
 
 // startFake runs the fake with the named buckets and returns a Config for the first one.
@@ -31,7 +34,7 @@ func startFake(t testing.TB, buckets ...string) (Config, *fakeGCS) {
 	for _, b := range buckets {
 		fs.CreateBucketWithOpts(fakestorage.CreateBucketOpts{Name: b})
 	}
-	f := &fakeGCS{}
+	f := &fakeGCS{fake: fs}
 	h := fs.HTTPHandler()
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
@@ -46,6 +49,18 @@ func startFake(t testing.TB, buckets ...string) (Config, *fakeGCS) {
 		c.Bucket = buckets[0]
 	}
 	return c, f
+}
+
+// newBucket creates a bucket with a fresh name and returns it. fake-gcs-server lists by scanning
+// a whole bucket, so suites that write thousands of keys each get their own.
+func (f *fakeGCS) newBucket(t testing.TB) string {
+	t.Helper()
+	f.mu.Lock()
+	f.buckets++
+	name := fmt.Sprintf("fedcost-%d", f.buckets)
+	f.mu.Unlock()
+	f.fake.CreateBucketWithOpts(fakestorage.CreateBucketOpts{Name: name})
+	return name
 }
 
 // requests returns the recorded "METHOD uri" lines containing all of substrs.

@@ -138,8 +138,17 @@ func (s *Store) write(ctx context.Context, op, key string, obj *storage.ObjectHa
 		return "", s.wrap(op, key, err)
 	}
 	w := obj.NewWriter(ctx)
-	if s.chunkSize > 0 {
-		w.ChunkSize = s.chunkSize
+	// Objects up to the chunk size go up in one request with no chunk buffer (ChunkSize 0): the
+	// data is already in memory, and the library would otherwise allocate a whole chunk (16 MiB
+	// by default) per write. Larger objects use resumable uploads in chunks of chunkSize.
+	limit := s.chunkSize
+	if limit == 0 {
+		limit = googleapi.DefaultUploadChunkSize
+	}
+	if len(data) <= limit {
+		w.ChunkSize = 0
+	} else {
+		w.ChunkSize = limit
 	}
 	w.CRC32C, w.SendCRC32C = crc32.Checksum(data, castagnoli), true
 	if _, err := w.Write(data); err != nil {
