@@ -1,7 +1,6 @@
 package cache
 
 import (
-	"encoding/json"
 	"math/bits"
 
 	"github.com/fedcost/fedcost/shared/combined"
@@ -15,9 +14,7 @@ type chunk struct {
 	winS    int64 // window start and end, ms (the same for every row)
 	winE    int64
 	dict    *dictionary
-	segs    []segment            // one per dimension kept
-	pvs     []cost.PVAllocations // distinct parsed volume maps; index 0 is nil
-	lbs     []cost.LbAllocations // distinct parsed load balancer maps; index 0 is nil
+	segs    []segment // one per dimension kept
 	rows    int
 	bytes   int // estimated memory, dictionary excluded
 }
@@ -26,18 +23,23 @@ type chunk struct {
 // it (mask bit set); stored columns are laid out one after the other, n values each.
 type segment struct {
 	dim       string
-	n         int
+	n         int32
 	strMask   uint16
-	strs      []uint32 // dictionary ids
 	mapMask   uint8
-	maps      []uint32 // dictionary map ids
+	allIdle   bool     // every row is an idle row
 	floatMask uint32
+	ids       []uint32 // dictionary ids: the stored string columns, then the stored map columns
 	floats    []float64
-	startOff  []int32 // ms after the window start; nil: every row starts with the window
-	endOff    []int32 // ms before the window end; nil: every row ends with the window
-	pvIdx     []uint16
-	lbIdx     []uint16
-	idle      []bool // nil: no idle row
+	x         *extras // nil: every row spans the window, no volumes, no load balancers
+}
+
+// extras are the columns few segments need.
+type extras struct {
+	startOff []int32 // ms after the window start; nil: every row starts with the window
+	endOff   []int32 // ms before the window end; nil: every row ends with the window
+	pvIdx    []uint32 // dictionary ids of the parsed volume maps
+	lbIdx    []uint32 // dictionary ids of the parsed load balancer maps
+	idle     []bool
 }
 
 // String columns.
@@ -124,27 +126,29 @@ const nFloatCols = len(floatCols)
 // newChunk encodes the rows of the dimensions keep accepts (all when keep is nil), with
 // strings and maps numbered in dict.
 func newChunk(cluster string, winS, winE int64, rows []combined.AllocationRow, keep func(dim string) bool, dict *dictionary) *chunk {
-	c := &chunk{cluster: intern(cluster), winS: winS, winE: winE, dict: dict, pvs: []cost.PVAllocations{nil}, lbs: []cost.LbAllocations{nil}}
-	pvIdx, lbIdx := map[string]uint16{}, map[string]uint16{}
+	c := &chunk{cluster: intern(cluster), winS: winS, winE: winE, dict: dict}
 	for lo := 0; lo < len(rows); {
 		hi := lo + 1
 		for hi < len(rows) && rows[hi].Dimension == rows[lo].Dimension {
 			hi++
 		}
 		if keep == nil || keep(rows[lo].Dimension) {
-			c.segs = append(c.segs, c.segment(rows[lo:hi], pvIdx, lbIdx))
+			c.segs = append(c.segs, c.segment(rows[lo:hi]))
 		}
 		lo = hi
 	}
-	c.bytes += 160 + 24*(len(c.pvs)+len(c.lbs))
+	c.bytes += 200 + 112*len(c.segs)
 	return c
 }
 
 // segment encodes rows of one dimension.
-func (c *chunk) segment(rows []combined.AllocationRow, pvIdx, lbIdx map[string]uint16) segment {
+func (c *chunk) segment(rows []combined.AllocationRow) segment {
 	n := len(rows)
-	s := segment{dim: intern(rows[0].Dimension), n: n}
+	s := segment{dim: intern(rows[0].Dimension), n: int32(n), allIdle: true}
 	for j, f := range strCols {
+		if j == colDimension {
+			continue // s.dim
+		}
 		for i := range rows {
 			if *f(&rows[i]) != "" {
 				s.strMask |= 1 << j
@@ -168,19 +172,18 @@ func (c *chunk) segment(rows []combined.AllocationRow, pvIdx, lbIdx map[string]u
 			}
 		}
 	}
-	s.strs = make([]uint32, 0, bits.OnesCount16(s.strMask)*n)
+	s.ids = make([]uint32, 0, (bits.OnesCount16(s.strMask)+bits.OnesCount8(s.mapMask))*n)
 	for j, f := range strCols {
 		if s.strMask&(1<<j) != 0 {
 			for i := range rows {
-				s.strs = append(s.strs, c.dict.str(*f(&rows[i])))
+				s.ids = append(s.ids, c.dict.str(*f(&rows[i])))
 			}
 		}
 	}
-	s.maps = make([]uint32, 0, bits.OnesCount8(s.mapMask)*n)
 	for j, f := range mapCols {
 		if s.mapMask&(1<<j) != 0 {
 			for i := range rows {
-				s.maps = append(s.maps, c.dict.mapID(*f(&rows[i])))
+				s.ids = append(s.ids, c.dict.mapID(*f(&rows[i])))
 			}
 		}
 	}
@@ -192,108 +195,100 @@ func (c *chunk) segment(rows []combined.AllocationRow, pvIdx, lbIdx map[string]u
 			}
 		}
 	}
+	var x extras
 	for i := range rows {
 		r := &rows[i]
-		if r.Start != c.winS && s.startOff == nil {
-			s.startOff = make([]int32, n)
+		s.allIdle = s.allIdle && r.Idle
+		if r.Start != c.winS && x.startOff == nil {
+			x.startOff = make([]int32, n)
 		}
-		if r.End != c.winE && s.endOff == nil {
-			s.endOff = make([]int32, n)
+		if r.End != c.winE && x.endOff == nil {
+			x.endOff = make([]int32, n)
 		}
-		if r.PVs != "" && s.pvIdx == nil {
-			s.pvIdx = make([]uint16, n)
+		if r.PVs != "" && x.pvIdx == nil {
+			x.pvIdx = make([]uint32, n)
 		}
-		if r.LoadBalancers != "" && s.lbIdx == nil {
-			s.lbIdx = make([]uint16, n)
+		if r.LoadBalancers != "" && x.lbIdx == nil {
+			x.lbIdx = make([]uint32, n)
 		}
-		if r.Idle && s.idle == nil {
-			s.idle = make([]bool, n)
+	}
+	if !s.allIdle {
+		for i := range rows {
+			if rows[i].Idle {
+				x.idle = make([]bool, n)
+				break
+			}
 		}
 	}
 	for i := range rows {
 		r := &rows[i]
-		if s.startOff != nil {
-			s.startOff[i] = int32(r.Start - c.winS)
+		if x.startOff != nil {
+			x.startOff[i] = int32(r.Start - c.winS)
 		}
-		if s.endOff != nil {
-			s.endOff[i] = int32(c.winE - r.End)
+		if x.endOff != nil {
+			x.endOff[i] = int32(c.winE - r.End)
 		}
-		if s.pvIdx != nil && r.PVs != "" {
-			s.pvIdx[i] = parsedIndex(pvIdx, r.PVs, &c.pvs)
+		if x.pvIdx != nil && r.PVs != "" {
+			x.pvIdx[i] = c.dict.pvID(r.PVs)
 		}
-		if s.lbIdx != nil && r.LoadBalancers != "" {
-			s.lbIdx[i] = parsedIndex(lbIdx, r.LoadBalancers, &c.lbs)
+		if x.lbIdx != nil && r.LoadBalancers != "" {
+			x.lbIdx[i] = c.dict.lbID(r.LoadBalancers)
 		}
-		if s.idle != nil {
-			s.idle[i] = r.Idle
+		if x.idle != nil {
+			x.idle[i] = r.Idle
 		}
+	}
+	c.bytes += 96 + 4*len(s.ids) + 8*len(s.floats)
+	if x.startOff != nil || x.endOff != nil || x.pvIdx != nil || x.lbIdx != nil || x.idle != nil {
+		s.x = &x
+		c.bytes += 160 + 4*(len(x.startOff)+len(x.endOff)) + 4*(len(x.pvIdx)+len(x.lbIdx)) + len(x.idle)
 	}
 	c.rows += n
-	c.bytes += 200 + 4*len(s.strs) + 4*len(s.maps) + 8*len(s.floats) + 4*(len(s.startOff)+len(s.endOff)) +
-		2*(len(s.pvIdx)+len(s.lbIdx)) + len(s.idle)
 	return s
-}
-
-// parsedIndex numbers a JSON-encoded volume or load balancer map, parsed once per chunk.
-func parsedIndex[M ~map[K]V, K comparable, V any](idx map[string]uint16, js string, dict *[]M) uint16 {
-	if i, ok := idx[js]; ok {
-		return i
-	}
-	var m M
-	if err := json.Unmarshal([]byte(js), &m); err != nil || len(m) == 0 || len(*dict) >= 1<<16-1 {
-		idx[js] = 0
-		return 0
-	}
-	i := uint16(len(*dict))
-	*dict = append(*dict, m)
-	idx[js] = i
-	return i
 }
 
 // rowReader materializes rows of one chunk.
 type rowReader struct {
-	c    *chunk
-	strs []string
-	maps []map[string]string
+	c *chunk
+	dictReader
 }
 
-func (c *chunk) reader() rowReader {
-	strs, maps := c.dict.reader()
-	return rowReader{c: c, strs: strs, maps: maps}
-}
+func (c *chunk) reader() rowReader { return rowReader{c, c.dict.reader()} }
 
 // row rebuilds row i of segment s (without the PVs and LoadBalancers JSON: allocation takes
 // them from the parsed dictionaries).
 func (rr rowReader) row(s *segment, i int, r *combined.AllocationRow) {
 	c := rr.c
-	*r = combined.AllocationRow{Dimension: s.dim, WindowStart: c.winS, WindowEnd: c.winE, Start: c.winS, End: c.winE}
-	if s.startOff != nil {
-		r.Start += int64(s.startOff[i])
+	*r = combined.AllocationRow{Dimension: s.dim, WindowStart: c.winS, WindowEnd: c.winE, Start: c.winS, End: c.winE, Idle: s.allIdle}
+	if x := s.x; x != nil {
+		if x.startOff != nil {
+			r.Start += int64(x.startOff[i])
+		}
+		if x.endOff != nil {
+			r.End -= int64(x.endOff[i])
+		}
+		if x.idle != nil {
+			r.Idle = x.idle[i]
+		}
 	}
-	if s.endOff != nil {
-		r.End -= int64(s.endOff[i])
-	}
-	if s.idle != nil {
-		r.Idle = s.idle[i]
-	}
+	n := int(s.n)
 	k := 0
 	for j, f := range strCols {
 		if s.strMask&(1<<j) != 0 {
-			*f(r) = rr.strs[s.strs[k*s.n+i]]
+			*f(r) = rr.strs[s.ids[k*n+i]]
 			k++
 		}
 	}
-	k = 0
 	for j, f := range mapCols {
 		if s.mapMask&(1<<j) != 0 {
-			*f(r) = rr.maps[s.maps[k*s.n+i]]
+			*f(r) = rr.maps[s.ids[k*n+i]]
 			k++
 		}
 	}
 	k = 0
 	for j, f := range floatCols {
 		if s.floatMask&(1<<j) != 0 {
-			*f(r) = s.floats[k*s.n+i]
+			*f(r) = s.floats[k*n+i]
 			k++
 		}
 	}
@@ -306,13 +301,13 @@ func (rr rowReader) allocation(s *segment, i int) *cost.Allocation {
 	var r combined.AllocationRow
 	rr.row(s, i, &r)
 	a := r.Allocation(rr.c.cluster)
-	if s.pvIdx != nil {
-		if p := rr.c.pvs[s.pvIdx[i]]; p != nil {
+	if x := s.x; x != nil && x.pvIdx != nil {
+		if p := rr.pvs[x.pvIdx[i]]; p != nil {
 			a.PVs = p
 		}
 	}
-	if s.lbIdx != nil {
-		if lb := rr.c.lbs[s.lbIdx[i]]; lb != nil {
+	if x := s.x; x != nil && x.lbIdx != nil {
+		if lb := rr.lbs[x.lbIdx[i]]; lb != nil {
 			a.LoadBalancers = lb
 		}
 	}

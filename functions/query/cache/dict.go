@@ -1,9 +1,13 @@
 package cache
 
 import (
+	"encoding/json"
 	"slices"
+	"strings"
 	"sync"
 	"unique"
+
+	"github.com/fedcost/fedcost/shared/cost"
 )
 
 // dictionary numbers distinct strings and label maps. The cache's resident rollups share one
@@ -15,11 +19,16 @@ type dictionary struct {
 	strs   []string
 	mapIDs map[string]uint32
 	maps   []map[string]string
+	pvIDs  map[string]uint32 // by JSON (a volume used all day gives the same JSON every day)
+	pvs    []cost.PVAllocations
+	lbIDs  map[string]uint32
+	lbs    []cost.LbAllocations
 	bytes  int
 }
 
 func newDictionary() *dictionary {
-	return &dictionary{strIDs: map[string]uint32{"": 0}, strs: []string{""}, mapIDs: map[string]uint32{"": 0}, maps: []map[string]string{nil}}
+	return &dictionary{strIDs: map[string]uint32{"": 0}, strs: []string{""}, mapIDs: map[string]uint32{"": 0}, maps: []map[string]string{nil},
+		pvIDs: map[string]uint32{"": 0}, pvs: []cost.PVAllocations{nil}, lbIDs: map[string]uint32{"": 0}, lbs: []cost.LbAllocations{nil}}
 }
 
 // str returns the id of s, adding it.
@@ -71,12 +80,54 @@ func (d *dictionary) mapID(m map[string]string) uint32 {
 	return id
 }
 
+// pvID returns the id of a JSON-encoded volume map, parsed once (0: none or unparseable).
+func (d *dictionary) pvID(js string) uint32 {
+	return parsedID(d, d.pvIDs, &d.pvs, js)
+}
+
+// lbID returns the id of a JSON-encoded load balancer map, parsed once.
+func (d *dictionary) lbID(js string) uint32 {
+	return parsedID(d, d.lbIDs, &d.lbs, js)
+}
+
+func parsedID[M ~map[K]V, K comparable, V any](d *dictionary, ids map[string]uint32, vals *[]M, js string) uint32 {
+	d.mu.RLock()
+	id, ok := ids[js]
+	d.mu.RUnlock()
+	if ok {
+		return id
+	}
+	var m M
+	if err := json.Unmarshal([]byte(js), &m); err != nil || len(m) == 0 {
+		m = nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if id, ok := ids[js]; ok {
+		return id
+	}
+	if m != nil {
+		id = uint32(len(*vals))
+		*vals = append(*vals, m)
+		d.bytes += 2*len(js) + 64 + 160*len(m)
+	}
+	ids[strings.Clone(js)] = id
+	return id
+}
+
 // reader gives lock-free access to the entries that exist now (slices only grow, and
 // entries never change).
-func (d *dictionary) reader() (strs []string, maps []map[string]string) {
+func (d *dictionary) reader() dictReader {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	return d.strs, d.maps
+	return dictReader{d.strs, d.maps, d.pvs, d.lbs}
+}
+
+type dictReader struct {
+	strs []string
+	maps []map[string]string
+	pvs  []cost.PVAllocations
+	lbs  []cost.LbAllocations
 }
 
 func (d *dictionary) size() int {

@@ -8,34 +8,40 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/fedcost/fedcost/functions/query/source"
 	"github.com/fedcost/fedcost/shared/combined"
 	"github.com/fedcost/fedcost/shared/ingest"
 	"github.com/fedcost/fedcost/shared/layout"
 	"github.com/fedcost/fedcost/shared/store"
 )
 
-// residentDim says which rollup dimensions stay in memory for the whole retention: the small
-// ones. Controller rollups, container rows and assets are read when a query needs them.
+// residentDim says which rollup dimensions stay in memory for the whole retention: namespace
+// (the most common long-window query) and idle (every query). Node and controller rollups,
+// container rows and assets are read when a query needs them.
 func residentDim(dim string) bool {
-	return dim == ingest.DimNamespace || dim == ingest.DimNode || dim == ingest.DimIdle
+	return dim == ingest.DimNamespace || dim == ingest.DimIdle
 }
 
-// Lazily loaded parts of objects.
+// Lazily loaded parts of objects: a rollup dimension (partRollup+dim), all rows of an
+// allocations object, all rows of an assets object.
 const (
-	partContainers = "containers" // all rows of an allocations object
-	partController = "controller" // the controller rows of a rollups object
-	partAssets     = "assets"     // all rows of an assets object
+	partRollup     = "rollup:"
+	partContainers = "containers"
+	partAssets     = "assets"
 )
 
 // lazyKey names one part of one object version in the lazy LRU.
 type lazyKey struct {
-	ref  objRef
-	part string
+	rk    refKey
+	res   source.Resolution
+	start int64 // window start, unix seconds
+	ref   objRef
+	part  string
 }
 
 // lazyPart returns a part of an object, from the LRU or read now (concurrent callers share
 // one read). A part of an object removed since the listing is nil.
-func (c *Cache) lazyPart(ctx context.Context, k lazyKey) (any, error) {
+func (c *Cache) lazyPart(ctx context.Context, k lazyKey, key string) (any, error) {
 	if v, ok := c.lazy.get(k); ok {
 		return v, nil
 	}
@@ -43,16 +49,16 @@ func (c *Cache) lazyPart(ctx context.Context, k lazyKey) (any, error) {
 		if v, ok := c.lazy.get(k); ok {
 			return v, nil
 		}
-		d, err := layout.ParseDerived(k.ref.key)
+		d, err := layout.ParseDerived(key)
 		if err != nil {
 			return nil, err
 		}
-		b, _, err := c.st.Get(ctx, k.ref.key)
+		b, _, err := c.st.Get(ctx, key)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", k.ref.key, err)
+			return nil, fmt.Errorf("read %s: %w", key, err)
 		}
 		c.met.objectsLoaded.Inc()
 		c.met.bytesRead.Add(float64(len(b)))
@@ -63,18 +69,18 @@ func (c *Cache) lazyPart(ctx context.Context, k lazyKey) (any, error) {
 		case partAssets:
 			rows, err := readRows[combined.AssetRow](b)
 			if err != nil {
-				return nil, fmt.Errorf("decode %s: %w", k.ref.key, err)
+				return nil, fmt.Errorf("decode %s: %w", key, err)
 			}
 			ch := newAssetChunk(d.Cluster, ws, we, rows)
 			v, cost = ch, ch.bytes
 		default:
 			rows, err := readRows[combined.AllocationRow](b)
 			if err != nil {
-				return nil, fmt.Errorf("decode %s: %w", k.ref.key, err)
+				return nil, fmt.Errorf("decode %s: %w", key, err)
 			}
 			var ch *chunk
-			if k.part == partController {
-				ch = newChunk(d.Cluster, ws, we, rows, func(dim string) bool { return dim == ingest.DimController }, c.dict)
+			if dim, ok := strings.CutPrefix(k.part, partRollup); ok {
+				ch = newChunk(d.Cluster, ws, we, rows, func(d string) bool { return d == dim }, c.dict)
 			} else {
 				// Container rows get their own dictionary: pod names come and go.
 				local := newDictionary()
@@ -94,10 +100,10 @@ func (c *Cache) lazyParts(ctx context.Context, w *window, kind layout.DerivedKin
 	var keys []lazyKey
 	for rk, ref := range w.refs {
 		if rk.kind == kind {
-			keys = append(keys, lazyKey{ref, part})
+			keys = append(keys, lazyKey{rk: rk, res: w.res, start: w.win.Start.Unix(), ref: ref, part: part})
 		}
 	}
-	slices.SortFunc(keys, func(a, b lazyKey) int { return strings.Compare(a.ref.key, b.ref.key) })
+	slices.SortFunc(keys, func(a, b lazyKey) int { return strings.Compare(a.rk.cluster, b.rk.cluster) })
 	out := make([]any, len(keys))
 	errs := make([]error, len(keys))
 	sem := make(chan struct{}, c.opts.Concurrency)
@@ -106,7 +112,7 @@ func (c *Cache) lazyParts(ctx context.Context, w *window, kind layout.DerivedKin
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			out[i], errs[i] = c.lazyPart(ctx, k)
+			out[i], errs[i] = c.lazyPart(ctx, k, w.key(k.rk))
 		})
 	}
 	wg.Wait()

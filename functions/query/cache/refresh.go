@@ -58,7 +58,8 @@ func (c *Cache) list(ctx context.Context, now time.Time) (*listed, error) {
 					l.windows[wk] = map[refKey]objRef{}
 					l.wins[wk] = cost.NewWindow(d.Window.Start, d.Window.End)
 				}
-				l.windows[wk][refKey{k, d.Cluster}] = objRef{oi.Key, oi.Version, oi.Size}
+				// k is the constant and the cluster interned: nothing kept refers to the listing.
+				l.windows[wk][refKey{k, intern(d.Cluster)}] = objRef{oi.Version, oi.Size}
 				return nil
 			})
 			if err != nil {
@@ -69,7 +70,7 @@ func (c *Cache) list(ctx context.Context, now time.Time) (*listed, error) {
 	err := c.st.List(ctx, layout.StatusPrefix, "", func(oi store.ObjectInfo) error {
 		name, ok := strings.CutSuffix(strings.TrimPrefix(oi.Key, layout.StatusPrefix), ".json")
 		if ok && layout.ValidateClusterID(name) == nil {
-			l.statuses[name] = objRef{oi.Key, oi.Version, oi.Size}
+			l.statuses[intern(name)] = objRef{oi.Version, oi.Size}
 		}
 		return nil
 	})
@@ -115,7 +116,7 @@ func (c *Cache) refresh(ctx context.Context) (RefreshReport, error) {
 	type job struct {
 		wk  winKey
 		rk  refKey
-		ref objRef
+		key string
 	}
 	var jobs []job
 	for wk, refs := range l.windows {
@@ -125,10 +126,11 @@ func (c *Cache) refresh(ctx context.Context) (RefreshReport, error) {
 			if rk.kind != layout.DerivedRollups {
 				continue // container rows and assets are read lazily
 			}
-			if ow != nil && ow.refs[rk].version == ref.version && ow.refs[rk].key == ref.key {
+			if ow != nil && ow.refs[rk] == ref {
 				continue
 			}
-			jobs = append(jobs, job{wk, rk, ref})
+			w := &window{res: wk.res, win: l.wins[wk]}
+			jobs = append(jobs, job{wk, rk, w.key(rk)})
 		}
 	}
 	var statusJobs []string
@@ -154,12 +156,12 @@ func (c *Cache) refresh(ctx context.Context) (RefreshReport, error) {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			b, _, err := c.st.Get(ctx, j.ref.key)
+			b, _, err := c.st.Get(ctx, j.key)
 			if errors.Is(err, store.ErrNotFound) {
 				return // removed since the listing: the next refresh forgets it
 			}
 			if err != nil {
-				fail(fmt.Errorf("read %s: %w", j.ref.key, err))
+				fail(fmt.Errorf("read %s: %w", j.key, err))
 				return
 			}
 			c.met.objectsLoaded.Inc()
@@ -167,7 +169,7 @@ func (c *Cache) refresh(ctx context.Context) (RefreshReport, error) {
 			win := l.wins[j.wk]
 			rows, err := readRows[combined.AllocationRow](b)
 			if err != nil {
-				fail(fmt.Errorf("decode %s: %w", j.ref.key, err))
+				fail(fmt.Errorf("decode %s: %w", j.key, err))
 				return
 			}
 			results[i] = newChunk(j.rk.cluster, win.Start.UnixMilli(), win.End.UnixMilli(), rows, residentDim, c.dict)
@@ -181,7 +183,7 @@ func (c *Cache) refresh(ctx context.Context) (RefreshReport, error) {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			key := l.statuses[cl].key
+			key := layout.StatusKey(cl)
 			b, _, err := c.st.Get(ctx, key)
 			if errors.Is(err, store.ErrNotFound) {
 				return
@@ -217,7 +219,7 @@ func (c *Cache) refresh(ctx context.Context) (RefreshReport, error) {
 	}
 	for wk, refs := range l.windows {
 		ow := oldWins[wk]
-		changed := ow == nil || len(byWin[wk]) > 0 || !maps.EqualFunc(ow.refs, refs, func(a, b objRef) bool { return a.version == b.version && a.key == b.key })
+		changed := ow == nil || len(byWin[wk]) > 0 || !maps.Equal(ow.refs, refs)
 		if !changed {
 			next.windows[wk.res] = append(next.windows[wk.res], ow)
 			continue
@@ -278,16 +280,16 @@ func (c *Cache) refresh(ctx context.Context) (RefreshReport, error) {
 // forget drops built sets and lazily loaded rows that no current window refers to.
 func (c *Cache) forget(s *snapshot) {
 	gens := map[uint64]bool{}
-	current := map[objRef]bool{}
-	for _, ws := range s.windows {
+	current := map[lazyKey]bool{}
+	for r, ws := range s.windows {
 		for _, w := range ws {
 			gens[w.gen] = true
-			for _, ref := range w.refs {
-				current[ref] = true
+			for rk, ref := range w.refs {
+				current[lazyKey{rk: rk, res: r, start: w.win.Start.Unix(), ref: ref}] = true
 			}
 		}
 	}
 	c.sets.removeIf(func(k setKey) bool { return !gens[k.gen] })
 	c.assetSets.removeIf(func(g uint64) bool { return !gens[g] })
-	c.lazy.removeIf(func(k lazyKey) bool { return !current[k.ref] })
+	c.lazy.removeIf(func(k lazyKey) bool { k.part = ""; return !current[k] })
 }

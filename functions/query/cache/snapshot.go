@@ -10,9 +10,9 @@ import (
 	"github.com/fedcost/fedcost/shared/store"
 )
 
-// objRef names one version of one object.
+// objRef is one version of one object (its key follows from where it is held: a window's
+// refKey, or a status' cluster; not kept, since 138,000 keys would cost tens of MiB).
 type objRef struct {
-	key     string
 	version store.Version
 	size    int64
 }
@@ -32,6 +32,15 @@ type window struct {
 type refKey struct {
 	kind    layout.DerivedKind
 	cluster string
+}
+
+// key is the object key of rk in w.
+func (w *window) key(rk refKey) string {
+	r := layout.Hourly
+	if w.res == source.Daily {
+		r = layout.Daily
+	}
+	return layout.Derived{Kind: rk.kind, Cluster: rk.cluster, Resolution: r, Window: layout.Window{Start: w.win.Start, End: w.win.End}}.Key()
 }
 
 // statusEntry is one loaded status object.

@@ -77,7 +77,7 @@ func (c *Cache) rollupSet(ctx context.Context, w *window, dim string) (*cost.All
 			if seg.dim != want {
 				continue
 			}
-			for i := range seg.n {
+			for i := range int(seg.n) {
 				a := rr.allocation(seg, i)
 				if want != ingest.DimIdle {
 					a.Name = rollupName(ch.cluster, want, a)
@@ -93,7 +93,7 @@ func (c *Cache) rollupSet(ctx context.Context, w *window, dim string) (*cost.All
 		}
 	}
 	if !residentDim(dim) {
-		parts, err := c.lazyParts(ctx, w, layout.DerivedRollups, partController)
+		parts, err := c.lazyParts(ctx, w, layout.DerivedRollups, partRollup+dim)
 		if err != nil {
 			return nil, err
 		}
@@ -142,7 +142,7 @@ func (c *Cache) containerSet(ctx context.Context, w *window, needs engine.Fields
 		}
 		for si := range ch.segs {
 			seg := &ch.segs[si]
-			for i := range seg.n {
+			for i := range int(seg.n) {
 				a := rr.allocation(seg, i)
 				one.Allocations[a.Name] = a
 			}
