@@ -26,7 +26,7 @@ type segment struct {
 	n         int32
 	strMask   uint16
 	mapMask   uint8
-	allIdle   bool     // every row is an idle row
+	allIdle   bool // every row is an idle row
 	floatMask uint32
 	ids       []uint32 // dictionary ids: the stored string columns, then the stored map columns
 	floats    []float64
@@ -35,8 +35,8 @@ type segment struct {
 
 // extras are the columns few segments need.
 type extras struct {
-	startOff []int32 // ms after the window start; nil: every row starts with the window
-	endOff   []int32 // ms before the window end; nil: every row ends with the window
+	startOff []int32  // ms after the window start; nil: every row starts with the window
+	endOff   []int32  // ms before the window end; nil: every row ends with the window
 	pvIdx    []uint32 // dictionary ids of the parsed volume maps
 	lbIdx    []uint32 // dictionary ids of the parsed load balancer maps
 	idle     []bool
