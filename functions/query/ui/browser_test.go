@@ -31,7 +31,8 @@ type page struct {
 	msgs []chromedp.ConsoleMessage
 }
 
-const waitFor = 60 * time.Second
+// waitFor bounds every browser step (generous: the CI box is shared and tests run with -race).
+const waitFor = 2 * time.Minute
 
 func newPage(t *testing.T, base string) *page {
 	t.Helper()

@@ -27,6 +27,7 @@ type fleet struct {
 	now        time.Time
 	stale      string // the cluster that stopped uploading
 	quarantine string // the cluster with a refused upload
+	duplicate  string // the cluster id two agent installations write
 	badKey     string // that upload
 }
 
@@ -43,9 +44,9 @@ func isAPI(p string) bool {
 }
 
 // newFleet simulates 4 clusters for 8 days, makes one of them stale (its uploads are three days
-// old), writes a corrupt upload for another, derives everything with the ingest core and
-// serves the API (over the storage-backed cache) and the UI from one httptest server on
-// 127.0.0.1.
+// old), lets a second agent installation write another's id, writes a corrupt upload for a
+// third, derives everything with the ingest core and serves the API (over the storage-backed
+// cache) and the UI from one httptest server on 127.0.0.1.
 func newFleet(t *testing.T) *fleet {
 	t.Helper()
 	ctx := context.Background()
@@ -55,21 +56,32 @@ func newFleet(t *testing.T) *fleet {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC().Truncate(time.Minute)
-	f := &fleet{now: now, stale: "sim-0004", quarantine: "sim-0002"}
+	f := &fleet{now: now, stale: "sim-0004", quarantine: "sim-0002", duplicate: "sim-0001"}
 	if _, err := sim.Generate(ctx, st, sim.Options{Clusters: 4, Days: 8, HourlyHours: 48, Seed: 1, ContainersPerDay: 40, End: now, IncludeOpen: true}); err != nil {
 		t.Fatalf("simulate: %v", err)
 	}
-	// The stale cluster's agent stopped three days ago: its uploads were last modified then.
-	old := now.Add(-72 * time.Hour)
-	err = filepath.WalkDir(filepath.Join(dir, filepath.FromSlash(layout.ClusterPrefix(f.stale))), func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		return os.Chtimes(p, old, old)
-	})
-	if err != nil {
-		t.Fatalf("age %s: %v", f.stale, err)
+	// A second agent installation writing the first cluster's id (a copy-pasted Helm value):
+	// another seed gives another install id. It re-uploads two old days; by the uploads'
+	// modification times the two installs were both writing for the last 80 minutes.
+	dupEnd := now.AddDate(0, 0, -3)
+	if _, err := sim.Generate(ctx, st, sim.Options{Clusters: 1, Days: 2, HourlyHours: -1, Seed: 2, ContainersPerDay: 40, End: dupEnd}); err != nil {
+		t.Fatalf("simulate the duplicate: %v", err)
 	}
+	dupTimes := map[string]time.Time{}
+	for i, at := range []time.Time{now.Add(-90 * time.Minute), now.Add(-10 * time.Minute)} {
+		w := layout.WindowFor(layout.Daily, dupEnd.AddDate(0, 0, i-2))
+		for _, k := range []layout.Kind{layout.Allocations, layout.Assets} {
+			dupTimes[layout.Upload{Cluster: f.duplicate, Kind: k, Resolution: layout.Daily, Window: w}.Key()] = at
+		}
+	}
+	touch(t, dir, f.duplicate, func(key string) (time.Time, bool) {
+		if at, ok := dupTimes[key]; ok {
+			return at, true
+		}
+		return now.Add(-2 * time.Hour), strings.Contains(key, "/1d/") // the first install's days
+	})
+	// The stale cluster's agent stopped three days ago: its uploads were last modified then.
+	touch(t, dir, f.stale, func(string) (time.Time, bool) { return now.Add(-72 * time.Hour), true })
 	// A corrupt upload for a day before the simulated data.
 	day := layout.WindowFor(layout.Daily, now.Add(-20*24*time.Hour))
 	f.badKey = layout.Upload{Cluster: f.quarantine, Kind: layout.Allocations, Resolution: layout.Daily, Window: day}.Key()
@@ -113,4 +125,26 @@ func newFleet(t *testing.T) *fleet {
 	t.Cleanup(srv.Close)
 	f.url = srv.URL
 	return f
+}
+
+// touch sets the modification time of a cluster's uploads (the filesystem store reports it as
+// the upload time): at(key) gives the time and whether to change it.
+func touch(t *testing.T, dir, cluster string, at func(key string) (time.Time, bool)) {
+	t.Helper()
+	err := filepath.WalkDir(filepath.Join(dir, filepath.FromSlash(layout.ClusterPrefix(cluster))), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		if when, ok := at(filepath.ToSlash(rel)); ok {
+			return os.Chtimes(p, when, when)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("set upload times of %s: %v", cluster, err)
+	}
 }

@@ -366,6 +366,12 @@ func TestUIInBrowser(t *testing.T) {
 		if !eval[bool](p, `!!document.querySelector('tr[data-cluster="`+f.quarantine+`"] [data-flag="quarantined"]')`) {
 			t.Errorf("%s is not flagged as having quarantined uploads", f.quarantine)
 		}
+		if got := eval[string](p, `document.getElementById("sum-duplicates").textContent`); got != "1" {
+			t.Errorf("duplicate count %q", got)
+		}
+		if !eval[bool](p, `!!document.querySelector('tr[data-cluster="`+f.duplicate+`"] [data-flag="duplicate"]') && !!document.getElementById("duplicate-warning")`) {
+			t.Errorf("%s is not flagged as a duplicate id", f.duplicate)
+		}
 		q := eval[[][]string](p, `[...document.querySelectorAll("#quarantine-table tbody tr")].map(tr => [...tr.cells].map(td => td.textContent))`)
 		if len(q) != 1 || q[0][0] != f.quarantine || q[0][1] != f.badKey || !strings.Contains(q[0][2], "gzip") {
 			t.Errorf("quarantine table %v, want %s %s (not gzip)", q, f.quarantine, f.badKey)
