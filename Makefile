@@ -20,6 +20,9 @@ build: ## bin/fedcost and bin/fedcost-agent
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/fedcost ./functions/cmd/fedcost
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/fedcost-agent ./agent/cmd/fedcost-agent
 
+package: ## dist/fedcost-lambda-{arm64,amd64}.zip (bootstrap, provided.al2023) and dist/fedcost-gcf-source.zip
+	GO=$(GO) DIST=dist LDFLAGS='$(LDFLAGS)' scripts/package.sh
+
 tools: ## install the real servers and tools the tests use (cached in ~/.cache/fedcost)
 	scripts/install-tools.sh >/dev/null
 
