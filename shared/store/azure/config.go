@@ -70,6 +70,9 @@ func (c Config) Validate() error {
 	if !conn && c.StorageAccountName == "" && !isURL(c.Endpoint) {
 		add("config.storage_account: required: the storage account name (or give config.storage_connection_string)")
 	}
+	if c.StorageAccountKey.IsSet() && c.StorageAccountName == "" && !conn {
+		add("config.storage_account: required with config.storage_account_key: the account the key belongs to")
+	}
 	if conn && c.StorageAccountKey.IsSet() {
 		add("config.storage_connection_string and config.storage_account_key are mutually exclusive: the connection string carries its own credential; remove one")
 	}

@@ -79,6 +79,7 @@ func TestValidate(t *testing.T) {
 		{"connection string", "storage_connection_string: \"BlobEndpoint=https://a.blob.core.windows.net/;SharedAccessSignature=sv=x\"\ncontainer: c", ""},
 		{"no container", "storage_account: a", "config.container: required: the blob container name"},
 		{"no account", "container: c", "config.storage_account: required: the storage account name"},
+		{"key without account", "container: c\nstorage_account_key: k\nendpoint: http://127.0.0.1:10000/devstoreaccount1", "config.storage_account: required with config.storage_account_key"},
 		{"conn and key", "storage_connection_string: x\nstorage_account_key: k\ncontainer: c", "config.storage_connection_string and config.storage_account_key are mutually exclusive"},
 		{"key and identity", "storage_account: a\nstorage_account_key: k\nuser_assigned_id: id\ncontainer: c", "config.storage_account_key and config.user_assigned_id/msi_resource are mutually exclusive"},
 		{"conn and identity", "storage_connection_string: x\nmsi_resource: r\ncontainer: c", "config.storage_connection_string and config.user_assigned_id/msi_resource are mutually exclusive"},

@@ -21,6 +21,7 @@ type fakeGCS struct {
 	mu      sync.Mutex
 	urls    []string // "METHOD path?query"
 	buckets int
+	deny    bool // answer every request with 403
 }
 
 // startFake runs the fake with the named buckets and returns a Config for the first one.
@@ -39,7 +40,14 @@ func startFake(t testing.TB, buckets ...string) (Config, *fakeGCS) {
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		f.urls = append(f.urls, r.Method+" "+r.URL.RequestURI())
+		deny := f.deny
 		f.mu.Unlock()
+		if deny {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, `{"error":{"code":403,"message":"fedcost@p.iam.gserviceaccount.com does not have storage.objects.create access","errors":[{"reason":"forbidden"}]}}`)
+			return
+		}
 		h.ServeHTTP(w, r)
 	}))
 	t.Cleanup(f.srv.Close)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/fedcost/fedcost/shared/store"
@@ -69,5 +70,26 @@ func TestMissingBucketIsNotErrNotFound(t *testing.T) {
 	s := mustNew(t, c)
 	if _, err := s.Put(context.Background(), "k", []byte("x")); err == nil || errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("Put into a missing bucket = %v; want an error that is not ErrNotFound", err)
+	}
+}
+
+func TestAccessDenied(t *testing.T) {
+	c, f := startFake(t, "fedcost-test")
+	s := mustNew(t, c)
+	f.mu.Lock()
+	f.deny = true
+	f.mu.Unlock()
+	ctx := context.Background()
+	ops := map[string]func() error{
+		"Put":         func() error { _, err := s.Put(ctx, "k", []byte("x")); return err },
+		"PutIfAbsent": func() error { _, err := s.PutIfAbsent(ctx, "k", []byte("x")); return err },
+		"Get":         func() error { _, _, err := s.Get(ctx, "k"); return err },
+		"List":        func() error { return s.List(ctx, "", "", func(store.ObjectInfo) error { return nil }) },
+	}
+	for name, op := range ops {
+		err := op()
+		if !errors.Is(err, store.ErrAccessDenied) || !strings.Contains(err.Error(), "does not have storage.objects.create access") {
+			t.Errorf("%s = %v; want ErrAccessDenied keeping the backend message", name, err)
+		}
 	}
 }
