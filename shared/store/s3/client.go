@@ -131,7 +131,7 @@ func loadSDKConfig(ctx context.Context, c Config, region string) (aws.Config, fu
 	// client; it gets a forwarder that is pointed at that client once loading is done.
 	sdkClient := &forwardingClient{}
 	if c.STSEndpoint != "" {
-		stsEndpoint := stsURL(c.STSEndpoint, c.Insecure)
+		stsEndpoint := stsURL(c.STSEndpoint)
 		opts = append(opts, awsconfig.WithWebIdentityRoleCredentialOptions(func(o *stscreds.WebIdentityRoleOptions) {
 			o.Client = sts.New(sts.Options{Region: regionOr(region, defaultRegion), BaseEndpoint: &stsEndpoint, HTTPClient: sdkClient})
 		}))
@@ -156,12 +156,11 @@ func regionOr(r, fallback string) string {
 	return fallback
 }
 
-func stsURL(ep string, insecure bool) string {
+// stsURL is sts_endpoint as a URL: a bare host means https (STS is never plain HTTP in AWS;
+// config.insecure is about the S3 endpoint only).
+func stsURL(ep string) string {
 	if strings.HasPrefix(ep, "http://") || strings.HasPrefix(ep, "https://") {
 		return ep
-	}
-	if insecure {
-		return "http://" + ep
 	}
 	return "https://" + ep
 }

@@ -47,7 +47,8 @@ type Config struct {
 	DisableMultipart bool      `yaml:"disable_multipart"`
 	PartSize         uint64    `yaml:"part_size"`
 	SSEConfig        SSEConfig `yaml:"sse_config"`
-	// STSEndpoint overrides the STS endpoint the web-identity (IRSA) credential provider calls.
+	// STSEndpoint overrides the STS endpoint the web-identity (IRSA) credential provider calls:
+	// a URL, or a host meaning https://host.
 	STSEndpoint string `yaml:"sts_endpoint"`
 }
 

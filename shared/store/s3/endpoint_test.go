@@ -41,3 +41,15 @@ func TestEndpointRegionAndAddressing(t *testing.T) {
 		})
 	}
 }
+
+func TestSTSURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"sts.us-west-2.amazonaws.com": "https://sts.us-west-2.amazonaws.com",
+		"https://sts.amazonaws.com":   "https://sts.amazonaws.com",
+		"http://127.0.0.1:9999":       "http://127.0.0.1:9999",
+	} {
+		if got := stsURL(in); got != want {
+			t.Errorf("stsURL(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
