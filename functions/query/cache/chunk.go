@@ -121,8 +121,6 @@ var floatCols = [...]func(*combined.AllocationRow) *float64{
 	func(r *combined.AllocationRow) *float64 { return &r.ExternalCost },
 }
 
-const nFloatCols = len(floatCols)
-
 // newChunk encodes the rows of the dimensions keep accepts (all when keep is nil), with
 // strings and maps numbered in dict.
 func newChunk(cluster string, winS, winE int64, rows []combined.AllocationRow, keep func(dim string) bool, dict *dictionary) *chunk {
