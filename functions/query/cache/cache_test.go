@@ -2,6 +2,8 @@ package cache
 
 import (
 	"context"
+	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -146,5 +148,31 @@ func TestSetsAreStable(t *testing.T) {
 	}
 	if len(a) != 2 || len(b) != 2 || a[0] != b[0] || a[1] != b[1] {
 		t.Fatalf("sets changed identity without a data change: %p %p", a, b)
+	}
+}
+
+// TestViewsAgreeThroughAPI: a namespace query (served from namespace rollups) and a
+// namespace,pod query (served from container rows) add up to the same namespace totals.
+func TestViewsAgreeThroughAPI(t *testing.T) {
+	t.Parallel()
+	st, _ := fleet(t, sim.Options{Clusters: 2, Days: 2, HourlyHours: 2, Seed: 12})
+	c, _ := loaded(t, st, Options{})
+	get := apiClient(t, c)
+	today := testEnd.Truncate(24 * time.Hour)
+	w := windowParam(today.AddDate(0, 0, -2), today)
+	byNS := get("/model/allocation?window=" + w + "&aggregate=namespace&accumulate=true")[0]
+	byPod := get("/model/allocation?window=" + w + "&aggregate=namespace,pod&accumulate=true")[0]
+	sums := map[string]float64{}
+	for k, v := range byPod {
+		ns, _, _ := strings.Cut(k, "/")
+		sums[ns] += v
+	}
+	if len(byNS) < 3 || len(sums) != len(byNS) {
+		t.Fatalf("namespaces %v, from pods %v", byNS, sums)
+	}
+	for ns, v := range byNS {
+		if math.Abs(sums[ns]-v) > 1e-5*float64(len(byPod)) {
+			t.Errorf("%s: %v from namespace rollups, %v from container rows", ns, v, sums[ns])
+		}
 	}
 }
