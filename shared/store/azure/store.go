@@ -194,15 +194,12 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-// List implements store.Store. startAfter is sent as the service's startFrom (inclusive) and
-// also enforced here, so servers that ignore startFrom (older API versions, Azurite) still give
-// the right answer.
+// List implements store.Store. Azure's List Blobs has no "start after" that is documented as
+// generally available (startFrom appears in preview SDKs only, and Azurite ignores it), so the
+// listing starts at prefix and keys up to startAfter are skipped here: correct everywhere, at the
+// cost of reading the skipped names.
 func (s *Store) List(ctx context.Context, prefix, startAfter string, fn func(store.ObjectInfo) error) error {
-	opts := &container.ListBlobsFlatOptions{Prefix: optional(prefix)}
-	if startAfter != "" {
-		opts.StartFrom = &startAfter
-	}
-	pager := s.client.NewListBlobsFlatPager(opts)
+	pager := s.client.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: optional(prefix)})
 	for pager.More() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
