@@ -20,9 +20,14 @@ import (
 	"github.com/fedcost/fedcost/shared/testenv"
 )
 
-// page drives one headless Chromium tab and records what the page writes to its console.
+// page drives one headless Chromium tab for a test; failures are reported on t.
 type page struct {
-	t    *testing.T
+	t *testing.T
+	*tab
+}
+
+// tab is the browser tab and what it wrote to its console.
+type tab struct {
 	ctx  context.Context
 	base string
 	arts string // screenshot directory
@@ -30,6 +35,9 @@ type page struct {
 	mu   sync.Mutex
 	msgs []chromedp.ConsoleMessage
 }
+
+// in returns the page reporting to t (a subtest).
+func (p *page) in(t *testing.T) *page { return &page{t: t, tab: p.tab} }
 
 // waitFor bounds every browser step (generous: the CI box is shared and tests run with -race).
 const waitFor = 2 * time.Minute
@@ -48,7 +56,7 @@ func newPage(t *testing.T, base string) *page {
 	if err := chromedp.Do(ctx); err != nil { // start the browser and the tab without a deadline
 		t.Fatalf("start chromium: %v", err)
 	}
-	p := &page{t: t, ctx: ctx, base: base, arts: artifactDir(t)}
+	p := &page{t: t, tab: &tab{ctx: ctx, base: base, arts: artifactDir(t)}}
 	messages := chromedp.Console(ctx)
 	go func() {
 		for m, err := range messages {

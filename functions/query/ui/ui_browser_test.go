@@ -55,7 +55,7 @@ func allocQuery(window, aggregate, filter, idle string) url.Values {
 
 func near(a, b float64) bool { return math.Abs(a-b) <= 0.001+1e-9*math.Abs(b) }
 
-const tableRowsJS = `[...document.querySelectorAll("#alloc-table tbody tr")].filter(tr => !tr.querySelector("td.empty"))
+const tableRowsJS = `[...document.querySelectorAll("#alloc-table tbody tr")].filter(tr => !tr.querySelector("td.empty") && !tr.classList.contains("more"))
   .map(tr => ({name: tr.cells[0].textContent, total: tr.querySelector('td[data-key="total"]').dataset.value}))`
 
 // checkAllocations compares the page's total and rows with direct API calls for the same view.
@@ -79,8 +79,9 @@ func checkAllocations(t *testing.T, p *page, base, window, aggregate, filter, id
 		}
 	}
 	rows := eval[[]tableRow](p, tableRowsJS)
-	if len(rows) != len(wantRows) {
-		t.Errorf("%s by %s: %d table rows, API has %d", window, aggregate, len(rows), len(wantRows))
+	more := eval[bool](p, `!!document.querySelector("#alloc-table tr.more")`) // "Show all" pending
+	if (!more && len(rows) != len(wantRows)) || (more && len(rows) >= len(wantRows)) {
+		t.Errorf("%s by %s: %d table rows (more: %v), API has %d", window, aggregate, len(rows), more, len(wantRows))
 	}
 	for _, r := range rows {
 		v, _ := strconv.ParseFloat(r.Total, 64)
@@ -111,6 +112,7 @@ func TestUIInBrowser(t *testing.T) {
 	p := newPage(t, f.url)
 
 	t.Run("allocations", func(t *testing.T) {
+		p := p.in(t)
 		if st := p.open("#/allocations"); st != "ready" {
 			t.Fatalf("allocations page: state %s", st)
 		}
@@ -135,6 +137,7 @@ func TestUIInBrowser(t *testing.T) {
 	})
 
 	t.Run("aggregation", func(t *testing.T) {
+		p := p.in(t)
 		p.click(`button[data-aggregate="namespace"]`)
 		if got := hashParam(p, "aggregate"); got != "cluster,namespace" {
 			t.Fatalf("aggregate %q after adding namespace", got)
@@ -158,6 +161,7 @@ func TestUIInBrowser(t *testing.T) {
 	})
 
 	t.Run("window", func(t *testing.T) {
+		p := p.in(t)
 		p.goTo("#/allocations?aggregate=namespace")
 		p.act(`(() => { const s = document.getElementById("window"); s.value = "30d"; s.dispatchEvent(new Event("change")); })()`)
 		if got := hashParam(p, "window"); got != "30d" {
@@ -192,6 +196,7 @@ func TestUIInBrowser(t *testing.T) {
 	})
 
 	t.Run("filter", func(t *testing.T) {
+		p := p.in(t)
 		p.goTo("#/allocations?window=7d&aggregate=namespace")
 		p.act(`(() => { document.getElementById("filter").value = 'namespace:"kube-system","monitoring"'; document.getElementById("filter-apply").click(); })()`)
 		rows := checkAllocations(t, p, f.url, "7d", "namespace", `namespace:"kube-system","monitoring"`, "separate")
@@ -227,6 +232,7 @@ func TestUIInBrowser(t *testing.T) {
 	})
 
 	t.Run("idle", func(t *testing.T) {
+		p := p.in(t)
 		p.goTo("#/allocations?window=7d&aggregate=cluster")
 		p.act(`(() => { const s = document.getElementById("idle"); s.value = "share"; s.dispatchEvent(new Event("change")); })()`)
 		rows := checkAllocations(t, p, f.url, "7d", "cluster", "", "share")
@@ -249,6 +255,7 @@ func TestUIInBrowser(t *testing.T) {
 	})
 
 	t.Run("sort", func(t *testing.T) {
+		p := p.in(t)
 		p.goTo("#/allocations?window=7d&aggregate=namespace")
 		p.click(`#alloc-table th button[data-sort="name"]`)
 		rows := eval[[]tableRow](p, tableRowsJS)
@@ -263,6 +270,7 @@ func TestUIInBrowser(t *testing.T) {
 	})
 
 	t.Run("drilldown", func(t *testing.T) {
+		p := p.in(t)
 		p.goTo("#/allocations?window=7d&aggregate=cluster")
 		cluster := eval[string](p, `document.querySelector("#alloc-table tbody tr.drill td").textContent`)
 		p.click(`#alloc-table tbody tr.drill`)
@@ -295,6 +303,7 @@ func TestUIInBrowser(t *testing.T) {
 	})
 
 	t.Run("csv", func(t *testing.T) {
+		p := p.in(t)
 		p.goTo("#/allocations?window=7d&aggregate=namespace&idle=share&sort=cpu&dir=desc")
 		got := p.download("#download-csv")
 		if exposed := eval[string](p, `window.fedcostLastCSV`); got != exposed {
@@ -320,7 +329,26 @@ func TestUIInBrowser(t *testing.T) {
 		p.noConsoleErrors("csv")
 	})
 
+	t.Run("long table", func(t *testing.T) {
+		p := p.in(t)
+		p.goTo("#/allocations?window=30d&aggregate=pod&rows=100")
+		rows := checkAllocations(t, p, f.url, "30d", "pod", "", "separate") // totals cover every row
+		if len(rows) != 100 {
+			t.Fatalf("rows=100 renders %d rows", len(rows))
+		}
+		all := len(getAPI[summary](t, f.url, "/model/allocation/summary", url.Values{"window": {"30d"}, "aggregate": {"pod"}, "accumulate": {"true"}}).Sets[0].Allocations)
+		if csvRows := eval[int](p, `window.fedcostLastCSV.trim().split("\n").length - 1`); csvRows != all {
+			t.Errorf("CSV of a long table has %d rows, want all %d", csvRows, all)
+		}
+		eval[chromedp.Void](p, `document.querySelector("#alloc-table button.show-all").click()`)
+		if n := len(checkAllocations(t, p, f.url, "30d", "pod", "", "separate")); n != all {
+			t.Errorf("show all: %d rows, want %d", n, all)
+		}
+		p.noConsoleErrors("long table")
+	})
+
 	t.Run("assets", func(t *testing.T) {
+		p := p.in(t)
 		if st := p.open("#/assets?window=7d"); st != "ready" {
 			t.Fatalf("assets page: state %s", st)
 		}
@@ -349,6 +377,7 @@ func TestUIInBrowser(t *testing.T) {
 	})
 
 	t.Run("clusters", func(t *testing.T) {
+		p := p.in(t)
 		if st := p.open("#/clusters"); st != "ready" {
 			t.Fatalf("clusters page: state %s", st)
 		}
@@ -385,6 +414,7 @@ func TestUIInBrowser(t *testing.T) {
 	})
 
 	t.Run("narrow", func(t *testing.T) {
+		p := p.in(t)
 		p.do(chromedp.EmulateViewport(400, 860))
 		for _, v := range []struct{ name, hash string }{
 			{"allocations-400", "#/allocations?window=7d&aggregate=namespace"},

@@ -29,7 +29,7 @@ export function sortRows(rows, columns, key, dir) {
  * and an optional footer of totals ({key: value}). onRow(row), when set and drillable(row)
  * allows, makes rows clickable.
  */
-export function table({ id, columns, rows, sort, dir, onSort, onRow, drillable, totals, empty }) {
+export function table({ id, columns, rows, sort, dir, onSort, onRow, drillable, totals, empty, limit = 1000 }) {
   const head = h("tr", {},
     columns.map((c) => {
       const active = c.key === sort;
@@ -38,7 +38,7 @@ export function table({ id, columns, rows, sort, dir, onSort, onRow, drillable, 
         h("button", { type: "button", "data-sort": c.key, onclick: () => onSort && onSort(c.key, next) },
           c.label, active ? (dir === "asc" ? " ▲" : " ▼") : ""));
     }));
-  const body = rows.map((r) => {
+  const bodyRow = (r) => {
     const canDrill = onRow && (!drillable || drillable(r));
     return h("tr", {
       class: canDrill ? "drill" : "",
@@ -51,7 +51,16 @@ export function table({ id, columns, rows, sort, dir, onSort, onRow, drillable, 
       const text = display(c, v);
       return h("td", { class: [c.kind === "text" ? "" : "num", c.class || ""].join(" ").trim(), "data-key": c.key, "data-value": c.kind === "text" ? null : v, title: c.class === "clip" ? text : null }, text);
     }));
-  });
+  };
+  // Long tables render the first rows and offer the rest, so a pod-level view of a large fleet
+  // does not freeze the page; totals and the CSV always cover every row.
+  const body = rows.slice(0, limit).map(bodyRow);
+  if (rows.length > limit) {
+    const more = h("tr", { class: "more" }, h("td", { colspan: columns.length },
+      h("button", { type: "button", class: "show-all", onclick: () => more.replaceWith(...rows.slice(limit).map(bodyRow)) },
+        `Show all ${rows.length} rows (${rows.length - limit} more)`)));
+    body.push(more);
+  }
   if (!rows.length) {
     body.push(h("tr", {}, h("td", { class: "empty", colspan: columns.length }, empty || "No data for this selection.")));
   }

@@ -25,6 +25,7 @@ export function readState(p) {
     idle: IDLE_MODES.some(([m]) => m === p.get("idle")) ? p.get("idle") : "separate",
     sort: p.get("sort") || "total",
     dir: p.get("dir") === "asc" ? "asc" : "desc",
+    rows: Math.max(1, Number(p.get("rows")) || 1000), // rows rendered before "Show all"
   };
 }
 
@@ -194,7 +195,7 @@ export function view(params) {
         st.filter ? h("div", { class: "card wide" }, h("span", { class: "label" }, "Filter"), h("code", {}, st.filter)) : null),
       chart(series(windows), { width: Math.min(1200, document.getElementById("main").clientWidth - 32), label: "Cost over time by " + st.aggregate.join("/") }),
       table({
-        id: "alloc-table", columns: cols, rows, sort: st.sort, dir: st.dir, totals,
+        id: "alloc-table", columns: cols, rows, sort: st.sort, dir: st.dir, totals, limit: st.rows,
         onSort: (key, dir) => update({ sort: key, dir }),
         onRow: (r) => drill(st, r), drillable: drillable(st),
       }));
