@@ -53,5 +53,8 @@ lint: ## gofmt, go vet, staticcheck
 bench: ## benchmarks (BENCHTIME, default 1x; e.g. make bench BENCHTIME=5x)
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) -timeout 60m ./...
 
+demo: ## the embedded default: fedcost local + 4 simulated clusters on http://127.0.0.1:9090 (Ctrl-C stops)
+	scripts/demo.sh
+
 clean:
 	rm -rf bin dist
