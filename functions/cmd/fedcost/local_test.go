@@ -67,7 +67,7 @@ func getJSON(t testing.TB, url string, v any) int {
 }
 
 type allocResponse struct {
-	Code int                                     `json:"code"`
+	Code int                                      `json:"code"`
 	Data []map[string]struct{ TotalCost float64 } `json:"data"`
 }
 
