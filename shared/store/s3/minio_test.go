@@ -2,10 +2,12 @@ package s3
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -26,21 +28,38 @@ const (
 // Config for it. It skips (or fails under FEDCOST_REQUIRE_TOOLS=1) when MinIO is not installed.
 func startMinIO(t testing.TB, bucket string) Config {
 	t.Helper()
+	return startMinIOWith(t, bucket, nil)
+}
+
+// startMinIOWith is startMinIO; with pki, MinIO serves HTTPS with the PKI's server certificate
+// (--certs-dir) and the returned Config trusts the PKI's CA through ca_file.
+func startMinIOWith(t testing.TB, bucket string, pki *testPKI) Config {
+	t.Helper()
 	bin := testenv.Tool(t, "minio", "scripts/install-tools.sh minio")
 	port, console := testenv.FreePort(t), testenv.FreePort(t)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	args := []string{"server", t.TempDir(), "--quiet", "--address", addr, "--console-address", fmt.Sprintf("127.0.0.1:%d", console)}
+	if pki != nil {
+		certs := t.TempDir()
+		copyFile(t, pki.serverCert, filepath.Join(certs, "public.crt"))
+		copyFile(t, pki.serverKey, filepath.Join(certs, "private.key"))
+		args = append(args, "--certs-dir", certs)
+	}
 	proc := testenv.Start(t, []string{
 		"MINIO_ROOT_USER=" + minioUser,
 		"MINIO_ROOT_PASSWORD=" + minioPassword,
 		"MINIO_BROWSER=off",
 		"MINIO_UPDATE=off",
-	}, bin, "server", t.TempDir(), "--quiet", "--address", addr, "--console-address", fmt.Sprintf("127.0.0.1:%d", console))
-	waitMinIO(t, proc, addr)
+	}, bin, args...)
+	waitMinIO(t, proc, addr, pki)
 
 	c := DefaultConfig()
 	c.Bucket = bucket
 	c.Endpoint = addr
-	c.Insecure = true
+	c.Insecure = pki == nil
+	if pki != nil {
+		c.HTTPConfig.TLSConfig.CAFile = pki.caFile
+	}
 	c.AccessKey = minioUser
 	c.SecretKey = minioPassword
 	s, err := New(context.Background(), c)
@@ -56,11 +75,16 @@ func startMinIO(t testing.TB, bucket string) Config {
 
 // waitMinIO waits until MinIO itself answers its liveness probe on addr. Any HTTP answer is not
 // enough: another test's server may have taken the port between FreePort and the start.
-func waitMinIO(t testing.TB, proc *testenv.Process, addr string) {
+func waitMinIO(t testing.TB, proc *testenv.Process, addr string, pki *testPKI) {
 	t.Helper()
+	client, url := http.DefaultClient, "http://"+addr+"/minio/health/live"
+	if pki != nil {
+		client = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pki.pool, MinVersion: tls.VersionTLS12}}}
+		url = "https://" + addr + "/minio/health/live"
+	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		resp, err := http.Get("http://" + addr + "/minio/health/live")
+		resp, err := client.Get(url)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK && strings.Contains(resp.Header.Get("Server"), "MinIO") {
@@ -71,6 +95,17 @@ func waitMinIO(t testing.TB, proc *testenv.Process, addr string) {
 			t.Fatalf("MinIO did not start on %s (last probe: %v):\n%s", addr, err, out)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func copyFile(t testing.TB, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -140,6 +175,22 @@ func TestMinIOWrongSecret(t *testing.T) {
 		t.Fatalf("error reveals the secret key: %v", err)
 	}
 	t.Logf("error with a wrong secret: %v", err)
+}
+
+// TestMinIOInternalCA: a real MinIO serving a certificate from an internal CA is reachable
+// with ca_file, and refused without it.
+func TestMinIOInternalCA(t *testing.T) {
+	pki := newTestPKI(t)
+	c := startMinIOWith(t, "fedcost-tls", &pki)
+	t.Logf("target: MinIO (%s) over TLS at %s", minioVersion(), c.Endpoint)
+	if _, err := mustNew(t, c).Put(context.Background(), "k", []byte("over tls")); err != nil {
+		t.Fatalf("Put with ca_file: %v", err)
+	}
+	c.HTTPConfig.TLSConfig.CAFile = ""
+	_, err := mustNew(t, c).Put(context.Background(), "k", []byte("over tls"))
+	if err == nil || !strings.Contains(err.Error(), "certificate signed by unknown authority") {
+		t.Fatalf("Put without ca_file = %v; want the certificate refused", err)
+	}
 }
 
 func BenchmarkMinIO(b *testing.B) {

@@ -28,6 +28,7 @@ import (
 // client certificate, written as PEM files.
 type testPKI struct {
 	caFile, clientCert, clientKey string
+	serverCert, serverKey         string // PEM files of the server certificate (leaf first) and key
 	server                        tls.Certificate
 	pool                          *x509.CertPool
 }
@@ -75,6 +76,8 @@ func newTestPKI(t *testing.T) testPKI {
 		caFile:     writePEM(t, dir, "ca.crt", "CERTIFICATE", caDER),
 		clientCert: writePEM(t, dir, "client.crt", "CERTIFICATE", cliDER),
 		clientKey:  writePEM(t, dir, "client.key", "EC PRIVATE KEY", marshalKey(t, cliKey)),
+		serverCert: writePEM(t, dir, "server.crt", "CERTIFICATE", srvDER),
+		serverKey:  writePEM(t, dir, "server.key", "EC PRIVATE KEY", marshalKey(t, srvKey)),
 		server:     tls.Certificate{Certificate: [][]byte{srvDER, caDER}, PrivateKey: srvKey},
 		pool:       x509.NewCertPool(),
 	}
