@@ -188,6 +188,9 @@ func TestUIInBrowser(t *testing.T) {
 			t.Fatalf("custom window %q, want %q", got, want)
 		}
 		checkAllocations(t, p, f.url, want, "namespace", "", "separate")
+		if got := eval[string](p, `document.getElementById("window-range").textContent`); got != from+" – "+to {
+			t.Errorf("custom window shown as %q, want %q", got, from+" – "+to)
+		}
 		if n := bars(p); n < 2 {
 			t.Errorf("chart has %d bars for a two-day custom range", n)
 		}

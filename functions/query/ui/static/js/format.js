@@ -36,8 +36,23 @@ export function duration(sec) {
   const m = Math.floor(sec / 60);
   if (m < 60) return `${m}m`;
   const hr = Math.floor(m / 60);
-  if (hr < 48) return `${hr}h ${m % 60}m`;
-  return `${Math.floor(hr / 24)}d ${hr % 24}h`;
+  if (hr < 48) return m % 60 ? `${hr}h ${m % 60}m` : `${hr}h`;
+  return hr % 24 ? `${Math.floor(hr / 24)}d ${hr % 24}h` : `${Math.floor(hr / 24)}d`;
+}
+
+/** windowText shows an API window {start, end}: whole UTC days as an inclusive day range. */
+export function windowText(w) {
+  if (!w || !w.start) return "none";
+  const s = new Date(w.start);
+  const e = new Date(w.end);
+  const midnight = (d) => d.getTime() % 86400000 === 0;
+  const day = (d) => d.toISOString().slice(0, 10);
+  if (midnight(s) && midnight(e)) {
+    const last = new Date(e.getTime() - 86400000);
+    return day(s) === day(last) ? day(s) : `${day(s)} – ${day(last)}`;
+  }
+  const t = (d) => d.toISOString().slice(0, 16).replace("T", " ");
+  return `${t(s)} – ${t(e)}`;
 }
 
 export function ago(iso, now = Date.now()) {

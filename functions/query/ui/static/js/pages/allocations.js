@@ -3,7 +3,7 @@
 import { h } from "../dom.js";
 import { get, APIError } from "../api.js";
 import { update, go } from "../state.js";
-import { money } from "../format.js";
+import { money, windowText } from "../format.js";
 import { windowPicker, filterBox, hourly } from "../controls.js";
 import { chart, series } from "../chart.js";
 import { table, sortRows, toCSV, download } from "../table.js";
@@ -190,7 +190,7 @@ export function view(params) {
     return h("div", {},
       h("div", { class: "summary" },
         h("div", { class: "card" }, h("span", { class: "label" }, "Total cost"), h("b", { id: "total-cost", "data-value": totals.total }, money(totals.total))),
-        h("div", { class: "card" }, h("span", { class: "label" }, "Window (UTC)"), h("span", { id: "window-range" }, win ? `${win.start.replace("T00:00:00Z", "")} → ${win.end.replace("T00:00:00Z", "")}` : "")),
+        h("div", { class: "card" }, h("span", { class: "label" }, "Window (UTC)"), h("span", { id: "window-range" }, windowText(win))),
         h("div", { class: "card" }, h("span", { class: "label" }, "Rows"), h("span", { id: "row-count" }, String(rows.length))),
         st.filter ? h("div", { class: "card wide" }, h("span", { class: "label" }, "Filter"), h("code", {}, st.filter)) : null),
       chart(series(windows), { width: Math.min(1200, document.getElementById("main").clientWidth - 32), label: "Cost over time by " + st.aggregate.join("/") }),

@@ -3,7 +3,7 @@
 import { h } from "../dom.js";
 import { get } from "../api.js";
 import { update } from "../state.js";
-import { ago, duration } from "../format.js";
+import { ago, duration, windowText } from "../format.js";
 import { table, sortRows } from "../table.js";
 import { showCluster } from "./allocations.js";
 
@@ -16,10 +16,6 @@ function badges(c) {
   if (c.quarantined > 0) out.push(h("span", { class: "badge warn", "data-flag": "quarantined" }, `${c.quarantined} quarantined`));
   if (!out.length) out.push(h("span", { class: "badge ok" }, "ok"));
   return out;
-}
-
-function coverage(w) {
-  return w ? `${w.start} → ${w.end}` : "none";
 }
 
 export function view(params) {
@@ -67,7 +63,7 @@ export function view(params) {
         h("div", { class: `card ${s.duplicates ? "bad" : ""}` }, h("span", { class: "label" }, "Duplicate ids"), h("b", { id: "sum-duplicates" }, String(s.duplicates))),
         h("div", { class: `card ${s.quarantined ? "warn" : ""}` }, h("span", { class: "label" }, "Quarantined uploads"), h("b", { id: "sum-quarantined" }, String(s.quarantined))),
         h("div", { class: "card wide" }, h("span", { class: "label" }, "Loaded data"),
-          h("span", {}, `hourly ${coverage(s.hourlyCoverage)}`), h("span", {}, `daily ${coverage(s.dailyCoverage)}`))),
+          h("span", {}, `hourly ${windowText(s.hourlyCoverage)}`), h("span", {}, `daily ${windowText(s.dailyCoverage)}`))),
       s.duplicates ? h("p", { class: "notice bad", id: "duplicate-warning" },
         "Two agent installations write the same cluster id: their uploads overwrite each other. Give every cluster its own id.") : null,
       t,
