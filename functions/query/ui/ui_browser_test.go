@@ -370,13 +370,31 @@ func TestUIInBrowser(t *testing.T) {
 		if eval[int](p, `[...document.querySelectorAll('#node-table td[data-key="idle"]')].filter(td => Number(td.dataset.value) > 0).length`) == 0 {
 			t.Error("no node shows idle cost")
 		}
-		p.act(`(() => { const s = document.getElementById("group"); s.value = "cluster"; s.dispatchEvent(new Event("change")); })()`)
-		names := eval[[]string](p, `[...document.querySelectorAll("#asset-table tbody tr td:first-child")].map(td => td.textContent)`)
-		slices.Sort(names)
-		if !slices.Equal(names, []string{"sim-0001", "sim-0002", "sim-0003", "sim-0004"}) {
-			t.Errorf("assets by cluster: %v", names)
+		for _, group := range []string{"cluster", "provider", "category", "account", "type"} {
+			p.act(`(() => { const s = document.getElementById("group"); s.value = "` + group + `"; s.dispatchEvent(new Event("change")); })()`)
+			api := getAPI[[]map[string]struct {
+				TotalCost float64 `json:"totalCost"`
+			}](t, f.url, "/model/assets", url.Values{"window": {"7d"}, "aggregate": {group}, "accumulate": {"true"}})
+			rows := eval[[]tableRow](p, `[...document.querySelectorAll("#asset-table tbody tr")].map(tr => ({name: tr.cells[0].textContent, total: tr.querySelector('td[data-key="total"]').dataset.value}))`)
+			if len(api) != 1 || len(rows) != len(api[0]) {
+				t.Errorf("assets by %s: %d rows, API %v", group, len(rows), api)
+				continue
+			}
+			for _, r := range rows {
+				v, _ := strconv.ParseFloat(r.Total, 64)
+				key := r.Name
+				if key == "(none)" { // the page's name for assets without the property
+					key = ""
+				}
+				if a, ok := api[0][key]; !ok || math.Abs(a.TotalCost-v) > 1e-6 {
+					t.Errorf("assets by %s: row %q %s, API %v", group, r.Name, r.Total, a.TotalCost)
+				}
+			}
+			if group == "cluster" && len(rows) != 4 {
+				t.Errorf("assets by cluster: %v", rows)
+			}
 		}
-		p.noConsoleErrors("assets by cluster")
+		p.noConsoleErrors("assets groups")
 	})
 
 	t.Run("clusters", func(t *testing.T) {
