@@ -76,7 +76,7 @@ func TestPackageSource(t *testing.T) {
 	}
 	build := exec.Command("go", "build", "./...")
 	build.Dir = src
-	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off", "CGO_ENABLED=0")
+	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("the staged source does not build offline: %v\n%s", err, out)
 	}
