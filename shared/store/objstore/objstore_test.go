@@ -241,10 +241,7 @@ func TestReportsEveryUnknownKey(t *testing.T) {
 		t.Errorf("top level: %v", err)
 	}
 	_, err = objstore.Parse([]byte("type: S3\nconfig:\n  bucket: b\n  regoin: x\n  http_config:\n    zzz: 1\n    tls_config: {yyy: 2}\n"))
-	var lines []string
-	for _, l := range strings.Split(err.Error(), "\n") {
-		lines = append(lines, l)
-	}
+	lines := strings.Split(err.Error(), "\n")
 	sort.Strings(lines)
 	want := []string{
 		"line 4: unknown key config.regoin: did you mean config.region?",
