@@ -26,16 +26,8 @@ func init() {
 	commands["ingest-webhook"] = command{summary: "ingest S3-format bucket notifications posted over HTTP (MinIO, Ceph RGW, versitygw)", run: runIngestWebhook}
 }
 
-func envDuration(name string, def time.Duration) time.Duration {
-	if v := os.Getenv(name); v != "" {
-		if d, err := time.ParseDuration(v); err == nil {
-			return d
-		}
-	}
-	return def
-}
-
-func envOr(name, def string) string {
+// webhookEnv returns the environment variable name, or def when it is unset.
+func webhookEnv(name, def string) string {
 	if v := os.Getenv(name); v != "" {
 		return v
 	}
@@ -47,9 +39,18 @@ func runIngestWebhook(ctx context.Context, args []string, stdout, stderr io.Writ
 	fs.SetOutput(stderr)
 	var sf storeFlags
 	sf.register(fs, false)
-	listen := fs.String("listen", envOr("FEDCOST_LISTEN", "127.0.0.1:8089"), "address to serve /events, /healthz and /metrics on (in a pod: :8089) [env FEDCOST_LISTEN]")
+	listen := fs.String("listen", webhookEnv("FEDCOST_LISTEN", "127.0.0.1:8089"), "address to serve /events, /healthz and /metrics on (in a pod: :8089) [env FEDCOST_LISTEN]")
 	tokenFile := fs.String("token-file", os.Getenv("FEDCOST_WEBHOOK_TOKEN_FILE"), "file holding the token senders must present [env FEDCOST_WEBHOOK_TOKEN_FILE]")
-	interval := fs.Duration("reconcile-interval", envDuration("FEDCOST_RECONCILE_INTERVAL", time.Hour), "reconcile at start and then this often; 0 disables [env FEDCOST_RECONCILE_INTERVAL]")
+	interval := time.Hour
+	if v := os.Getenv("FEDCOST_RECONCILE_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			fmt.Fprintf(stderr, "ingest-webhook: FEDCOST_RECONCILE_INTERVAL: %q is not a duration such as 1h\n", v)
+			return 2
+		}
+		interval = d
+	}
+	fs.DurationVar(&interval, "reconcile-interval", interval, "reconcile at start and then this often; 0 disables [env FEDCOST_RECONCILE_INTERVAL]")
 	workers := fs.Int("workers", webhook.DefaultWorkers, "concurrent ingests")
 	queueSize := fs.Int("queue-size", webhook.DefaultQueueSize, "accepted keys held before answering 503")
 	drain := fs.Duration("drain-timeout", webhook.DefaultDrainTimeout, "how long to keep ingesting queued keys on shutdown")
@@ -79,7 +80,7 @@ Flags:
 		return 2
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	if err := serveWebhook(ctx, log, sf, *listen, *tokenFile, webhook.Options{ReconcileInterval: *interval,
+	if err := serveWebhook(ctx, log, sf, *listen, *tokenFile, webhook.Options{ReconcileInterval: interval,
 		Workers: *workers, QueueSize: *queueSize, DrainTimeout: *drain}); err != nil {
 		fmt.Fprintf(stderr, "ingest-webhook: %v\n", err)
 		return 2

@@ -27,43 +27,43 @@ import (
 )
 
 const (
-	minioUser     = "fedcost-minio-admin"
-	minioPassword = "fedcost-minio-password-not-secret"
-	minioTarget   = "FEDCOST"
-	webhookToken  = "webhook-token-not-secret"
+	webhookMinIOUser     = "fedcost-minio-admin"
+	webhookMinIOPassword = "fedcost-minio-password-not-secret"
+	webhookMinIOTarget   = "FEDCOST"
+	webhookToken         = "webhook-token-not-secret"
 )
 
-// lockedBuffer collects the command's output from several goroutines.
-type lockedBuffer struct {
+// webhookBuffer collects the command's output from several goroutines.
+type webhookBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (l *lockedBuffer) Write(p []byte) (int, error) {
+func (l *webhookBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
 
-func (l *lockedBuffer) String() string {
+func (l *webhookBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
 }
 
-// startMinIOWithWebhook runs MinIO with a webhook notification target pointing at hookAddr.
-func startMinIOWithWebhook(t *testing.T, hookAddr string) (addr string, proc *testenv.Process) {
+// startWebhookMinIO runs MinIO with a webhook notification target pointing at hookAddr.
+func startWebhookMinIO(t *testing.T, hookAddr string) (addr string, proc *testenv.Process) {
 	t.Helper()
 	bin := testenv.Tool(t, "minio", "scripts/install-tools.sh minio")
 	port, console := testenv.FreePort(t), testenv.FreePort(t)
 	addr = fmt.Sprintf("127.0.0.1:%d", port)
 	proc = testenv.Start(t, []string{
-		"MINIO_ROOT_USER=" + minioUser, "MINIO_ROOT_PASSWORD=" + minioPassword, "MINIO_BROWSER=off", "MINIO_UPDATE=off",
-		"MINIO_NOTIFY_WEBHOOK_ENABLE_" + minioTarget + "=on",
-		"MINIO_NOTIFY_WEBHOOK_ENDPOINT_" + minioTarget + "=http://" + hookAddr + "/events",
-		"MINIO_NOTIFY_WEBHOOK_AUTH_TOKEN_" + minioTarget + "=" + webhookToken,
+		"MINIO_ROOT_USER=" + webhookMinIOUser, "MINIO_ROOT_PASSWORD=" + webhookMinIOPassword, "MINIO_BROWSER=off", "MINIO_UPDATE=off",
+		"MINIO_NOTIFY_WEBHOOK_ENABLE_" + webhookMinIOTarget + "=on",
+		"MINIO_NOTIFY_WEBHOOK_ENDPOINT_" + webhookMinIOTarget + "=http://" + hookAddr + "/events",
+		"MINIO_NOTIFY_WEBHOOK_AUTH_TOKEN_" + webhookMinIOTarget + "=" + webhookToken,
 		// A persistent queue: MinIO retries deliveries (a 503, the webhook restarting) from it.
-		"MINIO_NOTIFY_WEBHOOK_QUEUE_DIR_" + minioTarget + "=" + t.TempDir(),
+		"MINIO_NOTIFY_WEBHOOK_QUEUE_DIR_" + webhookMinIOTarget + "=" + t.TempDir(),
 	}, bin, "server", t.TempDir(), "--quiet", "--address", addr, "--console-address", fmt.Sprintf("127.0.0.1:%d", console))
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -81,14 +81,14 @@ func startMinIOWithWebhook(t *testing.T, hookAddr string) (addr string, proc *te
 	}
 }
 
-func minioClient(addr string) *awss3.Client {
+func webhookMinIOClient(addr string) *awss3.Client {
 	return awss3.New(awss3.Options{
 		BaseEndpoint: aws.String("http://" + addr), Region: "us-east-1", UsePathStyle: true,
-		Credentials: credentials.NewStaticCredentialsProvider(minioUser, minioPassword, ""),
+		Credentials: credentials.NewStaticCredentialsProvider(webhookMinIOUser, webhookMinIOPassword, ""),
 	})
 }
 
-func testDocument(t *testing.T, u layout.Upload) []byte {
+func webhookDocument(t *testing.T, u layout.Upload) []byte {
 	t.Helper()
 	w := u.Window
 	d := etl.NewDocument(u, etl.Producer{Agent: "test", Version: "1", InstallID: "i-" + u.Cluster, Source: "test", BuiltAt: w.End})
@@ -115,9 +115,9 @@ func TestIngestWebhookWithMinIO(t *testing.T) {
 	const bucket, prefix = "fedcost", "tenant a" // a space: keys arrive as "tenant+a/…"
 	hookPort := testenv.FreePort(t)
 	hookAddr := fmt.Sprintf("127.0.0.1:%d", hookPort)
-	minioAddr, minio := startMinIOWithWebhook(t, hookAddr)
+	minioAddr, minio := startWebhookMinIO(t, hookAddr)
 	ctx := context.Background()
-	cl := minioClient(minioAddr)
+	cl := webhookMinIOClient(minioAddr)
 	if _, err := cl.CreateBucket(ctx, &awss3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatalf("create bucket: %v", err)
 	}
@@ -125,7 +125,7 @@ func TestIngestWebhookWithMinIO(t *testing.T) {
 	dir := t.TempDir()
 	cfgPath, tokenPath := filepath.Join(dir, "federated-store.yaml"), filepath.Join(dir, "token")
 	cfg := fmt.Sprintf("type: S3\nprefix: %s\nconfig:\n  bucket: %s\n  endpoint: %s\n  insecure: true\n  access_key: %s\n  secret_key: %s\n",
-		prefix, bucket, minioAddr, minioUser, minioPassword)
+		prefix, bucket, minioAddr, webhookMinIOUser, webhookMinIOPassword)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestIngestWebhookWithMinIO(t *testing.T) {
 		t.Fatal(err)
 	}
 	runCtx, stop := context.WithCancel(ctx)
-	out := &lockedBuffer{}
+	out := &webhookBuffer{}
 	code := make(chan int, 1)
 	go func() {
 		code <- run(runCtx, []string{"ingest-webhook", "--store", cfgPath, "--listen", hookAddr, "--token-file", tokenPath,
@@ -150,17 +150,17 @@ func TestIngestWebhookWithMinIO(t *testing.T) {
 			t.Errorf("ingest-webhook did not stop")
 		}
 		if t.Failed() {
-			t.Logf("ingest-webhook output (tail):\n%s", tailString(out.String(), 6000))
+			t.Logf("ingest-webhook output (tail):\n%s", webhookTail(out.String(), 6000))
 		}
 	}()
 	testenv.WaitHTTP(t, "http://"+hookAddr+"/healthz", 30*time.Second)
 	// The start reconcile has run before anything is uploaded: what follows is event-driven.
-	waitFor(t, "the start reconcile", time.Minute, func() bool { return strings.Contains(out.String(), `"msg":"reconcile"`) })
+	webhookWaitFor(t, "the start reconcile", time.Minute, func() bool { return strings.Contains(out.String(), `"msg":"reconcile"`) })
 
 	_, err := cl.PutBucketNotificationConfiguration(ctx, &awss3.PutBucketNotificationConfigurationInput{
 		Bucket: aws.String(bucket),
 		NotificationConfiguration: &s3types.NotificationConfiguration{QueueConfigurations: []s3types.QueueConfiguration{{
-			QueueArn: aws.String("arn:minio:sqs::" + minioTarget + ":webhook"),
+			QueueArn: aws.String("arn:minio:sqs::" + webhookMinIOTarget + ":webhook"),
 			Events:   []s3types.Event{"s3:ObjectCreated:*"},
 			Filter: &s3types.NotificationConfigurationFilter{Key: &s3types.S3KeyFilter{FilterRules: []s3types.FilterRule{
 				{Name: s3types.FilterRuleNamePrefix, Value: aws.String(prefix + "/federated/")}}}},
@@ -171,7 +171,7 @@ func TestIngestWebhookWithMinIO(t *testing.T) {
 	}
 
 	sc := s3.DefaultConfig()
-	sc.Bucket, sc.Endpoint, sc.Insecure, sc.AccessKey, sc.SecretKey = bucket, minioAddr, true, minioUser, minioPassword
+	sc.Bucket, sc.Endpoint, sc.Insecure, sc.AccessKey, sc.SecretKey = bucket, minioAddr, true, webhookMinIOUser, webhookMinIOPassword
 	raw, err := s3.New(ctx, sc)
 	if err != nil {
 		t.Fatal(err)
@@ -192,7 +192,7 @@ func TestIngestWebhookWithMinIO(t *testing.T) {
 	upload := func(cluster string, w layout.Window) {
 		for _, k := range layout.Kinds {
 			u := layout.Upload{Cluster: cluster, Kind: k, Resolution: layout.Hourly, Window: w}
-			if _, err := st.Put(ctx, u.Key(), testDocument(t, u)); err != nil {
+			if _, err := st.Put(ctx, u.Key(), webhookDocument(t, u)); err != nil {
 				t.Error(err)
 			}
 		}
@@ -202,7 +202,7 @@ func TestIngestWebhookWithMinIO(t *testing.T) {
 	t.Run("one upload", func(t *testing.T) {
 		w := layout.WindowFor(layout.Hourly, base)
 		upload("solo", w)
-		waitFor(t, "solo derived", 2*time.Minute, func() bool { return derived("solo", w) })
+		webhookWaitFor(t, "solo derived", 2*time.Minute, func() bool { return derived("solo", w) })
 	})
 
 	t.Run("burst of 500 uploads from 50 clusters", func(t *testing.T) {
@@ -267,7 +267,7 @@ func TestIngestWebhookWithMinIO(t *testing.T) {
 	}
 }
 
-func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+func webhookWaitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {
@@ -278,7 +278,7 @@ func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool)
 	}
 }
 
-func tailString(s string, n int) string {
+func webhookTail(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
@@ -300,10 +300,15 @@ func TestIngestWebhookUsage(t *testing.T) {
 		{"no token", []string{"--store", "x.yaml"}, "no token"},
 		{"empty token", []string{"--store", "x.yaml", "--token-file", empty}, "is empty"},
 		{"missing token file", []string{"--store", "x.yaml", "--token-file", filepath.Join(dir, "nope")}, "--token-file"},
+		{"bad interval env", []string{"--store", "x.yaml", "--token-file", empty}, "FEDCOST_RECONCILE_INTERVAL"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("FEDCOST_STORE", "")
 			t.Setenv("FEDCOST_WEBHOOK_TOKEN_FILE", "")
+			t.Setenv("FEDCOST_RECONCILE_INTERVAL", "")
+			if strings.HasPrefix(tc.name, "bad interval") {
+				t.Setenv("FEDCOST_RECONCILE_INTERVAL", "hourly")
+			}
 			var out bytes.Buffer
 			if code := run(context.Background(), append([]string{"ingest-webhook"}, tc.args...), &out, &out); code != 2 || !strings.Contains(out.String(), tc.want) {
 				t.Fatalf("exit %d, output %q; want 2 and %q", code, out.String(), tc.want)
