@@ -27,8 +27,8 @@ tools: ## install the real servers and tools the tests use (cached in ~/.cache/f
 	scripts/install-tools.sh >/dev/null
 
 test: tools ## everything: unit, acceptance on real servers, fuzz smoke, infra checks (the README's test command)
-	FEDCOST_REQUIRE_TOOLS=1 $(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
-	$(GO) test -count=1 -run TestRandomSchedules ./shared/ingest -schedules 1000
+	FEDCOST_REQUIRE_TOOLS=1 scripts/gotest.sh -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+	scripts/gotest.sh -count=1 -run TestRandomSchedules ./shared/ingest -schedules 1000
 	$(MAKE) --no-print-directory fuzz-smoke
 
 FUZZ_TARGETS := $(shell grep -rl --include='*_test.go' '^func Fuzz' shared agent functions 2>/dev/null | xargs -r -n1 dirname | sort -u)
