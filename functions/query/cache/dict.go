@@ -80,6 +80,14 @@ func (d *dictionary) mapID(m map[string]string) uint32 {
 	return id
 }
 
+// freeze drops the lookup maps of a dictionary that will get no new entries (a lazily read
+// chunk's own): only reader may be used afterwards.
+func (d *dictionary) freeze() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.strIDs, d.mapIDs, d.pvIDs, d.lbIDs = nil, nil, nil, nil
+}
+
 // pvID returns the id of a JSON-encoded volume map, parsed once (0: none or unparseable).
 func (d *dictionary) pvID(js string) uint32 {
 	return parsedID(d, d.pvIDs, &d.pvs, js)

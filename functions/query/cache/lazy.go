@@ -85,7 +85,9 @@ func (c *Cache) lazyPart(ctx context.Context, k lazyKey, key string) (any, error
 				// Container rows get their own dictionary: pod names come and go.
 				local := newDictionary()
 				ch = newChunk(d.Cluster, ws, we, rows, nil, local)
-				ch.bytes += local.size()
+				local.freeze()
+				// Measured: maps and strings cost about twice the estimate.
+				ch.bytes += 2 * local.size()
 			}
 			v, cost = ch, ch.bytes
 		}

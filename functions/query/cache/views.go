@@ -135,21 +135,16 @@ func (c *Cache) containerSet(ctx context.Context, w *window, needs engine.Fields
 		if !ok || ch == nil {
 			continue
 		}
-		rr := ch.reader()
-		one := s
 		if !needs.Has(engine.AllFields) {
-			one = cost.NewAllocationSet(w.win)
+			rollupInto(s, ch, needs)
+			continue
 		}
+		rr := ch.reader()
 		for si := range ch.segs {
 			seg := &ch.segs[si]
 			for i := range int(seg.n) {
 				a := rr.allocation(seg, i)
-				one.Allocations[a.Name] = a
-			}
-		}
-		if one != s {
-			for name, a := range engine.Rollup(one, needs).Allocations {
-				s.Allocations[name] = a
+				s.Allocations[a.Name] = a
 			}
 		}
 	}
