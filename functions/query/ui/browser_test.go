@@ -169,6 +169,29 @@ func (p *page) problems(allowed func(chromedp.ConsoleMessage) bool) []string {
 	return out
 }
 
+// waitConsole waits until n recorded console messages match (they stay recorded).
+func (p *page) waitConsole(n int, match func(chromedp.ConsoleMessage) bool) {
+	p.t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for {
+		p.mu.Lock()
+		c := 0
+		for _, m := range p.msgs {
+			if match(m) {
+				c++
+			}
+		}
+		p.mu.Unlock()
+		if c >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("waited for %d console messages, saw %d", n, c)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func (p *page) noConsoleErrors(what string) {
 	p.t.Helper()
 	if errs := p.problems(nil); len(errs) > 0 {

@@ -226,10 +226,10 @@ func TestUIInBrowser(t *testing.T) {
 			t.Errorf("inline filter error %q, API says %q", shown, msg)
 		}
 		p.screenshot("allocations-bad-filter-1280")
-		// The failed requests are logged by the browser; nothing else may be.
-		if errs := p.problems(func(m chromedp.ConsoleMessage) bool {
-			return m.Source == "network" && strings.Contains(m.Text, "400")
-		}); len(errs) > 0 {
+		// The browser logs both failed requests (table and chart); nothing else may be logged.
+		failed := func(m chromedp.ConsoleMessage) bool { return m.Source == "network" && strings.Contains(m.Text, "400") }
+		p.waitConsole(2, failed)
+		if errs := p.problems(failed); len(errs) > 0 {
 			t.Errorf("bad filter: console errors %v", errs)
 		}
 	})
