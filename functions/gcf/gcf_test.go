@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -144,12 +146,14 @@ func startEnv() (*testEnv, error) {
 	os.Setenv("FEDCOST_PREFIX", prefix)
 	os.Setenv("FEDCOST_GCS_ENDPOINT", srv.URL)
 	os.Setenv("FEDCOST_LOG_LEVEL", "debug")
-	l, err := (&net127{}).port()
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // a free port for the framework, which binds it itself
 	if err != nil {
 		return nil, err
 	}
-	go func() { _ = funcframework.StartHostPort("127.0.0.1", l) }()
-	e.baseURL = "http://127.0.0.1:" + l
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	go func() { _ = funcframework.StartHostPort("127.0.0.1", port) }()
+	e.baseURL = "http://127.0.0.1:" + port
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get(e.baseURL + "/") // 404 until served; no function runs
@@ -164,15 +168,6 @@ func startEnv() (*testEnv, error) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-// net127 finds a free port on 127.0.0.1 (testenv.FreePort needs a testing.TB).
-type net127 struct{}
-
-func (net127) port() (string, error) {
-	srv := httptest.NewServer(http.NotFoundHandler())
-	defer srv.Close()
-	return srv.URL[strings.LastIndex(srv.URL, ":")+1:], nil
 }
 
 func objectData(t *testing.T, name string) []byte {
