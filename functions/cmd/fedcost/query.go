@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -78,6 +79,7 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cors := fs.String("cors-origins", os.Getenv("FEDCOST_CORS_ORIGINS"), "comma-separated browser origins allowed to call the API (\"*\" for any) [env FEDCOST_CORS_ORIGINS]")
 	currency := fs.String("currency", queryEnv("FEDCOST_CURRENCY", "$"), "currency symbol the UI shows (no conversion) [env FEDCOST_CURRENCY]")
 	logLevel := fs.String("log-level", queryEnv("FEDCOST_LOG_LEVEL", "info"), "debug, info, warn or error [env FEDCOST_LOG_LEVEL]")
+	memLimit := fs.String("memory-limit", queryEnv("FEDCOST_MEMORY_LIMIT", "900MiB"), "soft heap limit of the Go runtime (KiB, MiB, GiB; 0 = none); ignored when GOMEMLIMIT is set [env FEDCOST_MEMORY_LIMIT]")
 	durs := []struct {
 		dst        *time.Duration
 		name, env  string
@@ -130,6 +132,16 @@ Flags:
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		fmt.Fprintf(stderr, "query: --log-level: %v\n", err)
 		return 2
+	}
+	limit, err := queryBytes(*memLimit)
+	if err != nil {
+		fmt.Fprintf(stderr, "query: --memory-limit: %v\n", err)
+		return 2
+	}
+	if limit > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		// Without a limit the heap grows to twice the live data between collections: the
+		// garbage of a cold query over container rows doubles the pod's memory.
+		debug.SetMemoryLimit(limit)
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	opts := queryOptions{Refresh: *durs[0].dst, StaleAfter: *durs[1].dst, HourlyRetention: *durs[2].dst, DailyRetention: *durs[3].dst,
@@ -227,6 +239,22 @@ func queryEnv(key, def string) string {
 		return v
 	}
 	return def
+}
+
+// queryBytes parses a byte count with an optional KiB, MiB or GiB suffix.
+func queryBytes(s string) (int64, error) {
+	mult := int64(1)
+	for suffix, m := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30} {
+		if n, ok := strings.CutSuffix(s, suffix); ok {
+			s, mult = n, m
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("invalid size %q (want e.g. 900MiB, 2GiB, 0)", s)
+	}
+	return n * mult, nil
 }
 
 // queryDuration is time.ParseDuration plus whole days ("91d", as Kubecost writes retention).

@@ -165,6 +165,7 @@ func TestQueryFlags(t *testing.T) {
 		{"bad env", []string{"--dir", "."}, map[string]string{"FEDCOST_DAILY_RETENTION": "x"}, "FEDCOST_DAILY_RETENTION"},
 		{"empty token file", []string{"--dir", ".", "--token-file", os.DevNull}, nil, "no token"},
 		{"extra argument", []string{"--dir", ".", "extra"}, nil, "unexpected argument"},
+		{"bad memory limit", []string{"--dir", ".", "--memory-limit", "lots"}, nil, "memory-limit"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for k, v := range tc.env {
@@ -177,6 +178,11 @@ func TestQueryFlags(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want 2 mentioning %q", code, stderr.String(), tc.want)
 			}
 		})
+	}
+	for in, want := range map[string]int64{"900MiB": 900 << 20, "2GiB": 2 << 30, "512KiB": 512 << 10, "0": 0, "1000": 1000} {
+		if got, err := queryBytes(in); err != nil || got != want {
+			t.Errorf("queryBytes(%q) = %v, %v; want %v", in, got, err, want)
+		}
 	}
 	for in, want := range map[string]time.Duration{"91d": 91 * 24 * time.Hour, "49h": 49 * time.Hour, "30s": 30 * time.Second, "0": 0} {
 		if got, err := queryDuration(in); err != nil || got != want {
