@@ -110,7 +110,9 @@ function toRow(a) {
   return {
     name: a.name, cpu: a.cpuCost, ram: a.ramCost, gpu: a.gpuCost, pv: a.pvCost, network: a.networkCost,
     lb: a.loadBalancerCost, shared: a.sharedCost, idle: (a.cpuCostIdle || 0) + (a.ramCostIdle || 0) + (a.gpuCostIdle || 0),
-    total: a.totalCost, eff: a.totalEfficiency, effWeight: a.cpuCost + a.ramCost,
+    total: a.totalCost, effWeight: a.cpuCost + a.ramCost,
+    // Idle and unmounted volumes have no efficiency; they show a dash rather than 0%.
+    eff: SPECIAL.test(a.name.split("/").pop()) ? null : a.totalEfficiency,
   };
 }
 
@@ -170,7 +172,7 @@ export function view(params) {
         if (!prev) { byName.set(r.name, r); continue; }
         for (const k of ["cpu", "ram", "gpu", "pv", "network", "lb", "shared", "idle", "total"]) prev[k] += r[k];
         const w = prev.effWeight + r.effWeight;
-        prev.eff = w > 0 ? (prev.eff * prev.effWeight + r.eff * r.effWeight) / w : 0;
+        if (prev.eff !== null && r.eff !== null) prev.eff = w > 0 ? (prev.eff * prev.effWeight + r.eff * r.effWeight) / w : 0;
         prev.effWeight = w;
       }
     }
