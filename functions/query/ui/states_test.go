@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -19,6 +20,7 @@ func TestLoadingAndErrorStates(t *testing.T) {
 	release := make(chan struct{})
 	var once sync.Once
 	free := func() { once.Do(func() { close(release) }) }
+	var loaded atomic.Bool
 	uiH := ui.Handler(ui.Options{})
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !isAPI(r.URL.Path) {
@@ -31,6 +33,10 @@ func TestLoadingAndErrorStates(t *testing.T) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
+		if loaded.Load() {
+			_, _ = w.Write([]byte(emptyStatus))
+			return
+		}
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = w.Write([]byte(`{"code":503,"message":"data is still loading; retry shortly"}`))
 	}))
@@ -67,7 +73,16 @@ func TestLoadingAndErrorStates(t *testing.T) {
 	}); len(errs) > 0 {
 		t.Errorf("console errors: %v", errs)
 	}
+	// Once the API has loaded, Retry shows the page.
+	loaded.Store(true)
+	if st := p.click("#error button.retry"); st != "ready" {
+		t.Errorf("retry: state %q", st)
+	}
+	p.noConsoleErrors("retry")
 }
+
+// emptyStatus is a federation status of a fleet with no clusters yet.
+const emptyStatus = `{"code":200,"data":{"clusters":[],"summary":{"clusters":0,"stale":0,"duplicates":0,"quarantined":0,"staleAfterSeconds":7200,"ready":true,"hourlyCoverage":null,"dailyCoverage":null}}}`
 
 // TestTokenPrompt: an API that requires a bearer token answers 401; the page asks for the
 // token, keeps it in localStorage and sends it with every request.
@@ -84,7 +99,7 @@ func TestTokenPrompt(t *testing.T) {
 			_, _ = w.Write([]byte(`{"code":401,"message":"missing or invalid bearer token"}`))
 			return
 		}
-		_, _ = w.Write([]byte(`{"code":200,"data":{"clusters":[],"summary":{"clusters":0,"stale":0,"duplicates":0,"quarantined":0,"staleAfterSeconds":7200,"ready":true,"hourlyCoverage":null,"dailyCoverage":null}}}`))
+		_, _ = w.Write([]byte(emptyStatus))
 	}))
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

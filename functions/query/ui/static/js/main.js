@@ -16,7 +16,8 @@ let done = 0;
 let inflight = null;
 
 function errorBanner(e) {
-  const box = h("div", { class: "notice bad", id: "error", role: "alert" }, h("b", {}, e.status ? `Error ${e.status}: ` : "Error: "), e.message || String(e));
+  const box = h("div", { class: "notice bad", id: "error", role: "alert" }, h("b", {}, e.status ? `Error ${e.status}: ` : "Error: "), e.message || String(e),
+    h("button", { type: "button", class: "retry", onclick: () => route() }, "Retry"));
   if (e.status === 401) {
     const input = h("input", { type: "password", id: "token", placeholder: "API bearer token", autocomplete: "off" });
     box.append(h("form", { class: "token", onsubmit: (ev) => { ev.preventDefault(); setToken(input.value.trim()); route(); } }, input, h("button", { type: "submit" }, "Use token")));
