@@ -309,5 +309,6 @@ func BenchmarkFleetLoad(b *testing.B) {
 		}
 		b.ReportMetric(time.Since(began).Seconds(), "load_s")
 		b.ReportMetric(heapMiB(), "heap_loaded_MiB")
+		runtime.KeepAlive(c)
 	}
 }
