@@ -103,4 +103,3 @@ func hashParam(p *page, name string) string {
 	v, _ := url.ParseQuery(qs)
 	return v.Get(name)
 }
-
