@@ -42,11 +42,17 @@ func (p *page) in(t *testing.T) *page { return &page{t: t, tab: p.tab} }
 // waitFor bounds every browser step (generous: the CI box is shared and tests run with -race).
 const waitFor = 2 * time.Minute
 
+// chromium returns the browser's path, or skips (fails under FEDCOST_REQUIRE_TOOLS=1).
+func chromium(t *testing.T) string {
+	t.Helper()
+	return testenv.Tool(t, "chromium", "scripts/install-tools.sh chromium")
+}
+
 func newPage(t *testing.T, base string) *page {
 	t.Helper()
-	chromium := testenv.Tool(t, "chromium", "scripts/install-tools.sh chromium")
+	exe := chromium(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-quic", true), chromedp.NoFirstRun,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800))

@@ -16,6 +16,7 @@ import (
 // TestUIInBrowser drives every page in headless Chromium over a simulated, ingested fleet and
 // checks what it shows against direct calls of the same API.
 func TestUIInBrowser(t *testing.T) {
+	chromium(t) // before the minutes of simulation and ingest
 	f := newFleet(t)
 	p := newPage(t, f.url)
 
