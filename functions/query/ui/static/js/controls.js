@@ -46,7 +46,7 @@ export function windowPicker(win, onChange) {
     },
   },
   PRESETS.map(([v, l]) => h("option", { value: v, selected: v === win }, l)),
-  h("option", { value: "custom", selected: !preset }, preset ? "Custom range…" : `Custom: ${win}`));
+  h("option", { value: "custom", selected: !preset }, preset ? "Custom range…" : from ? "Custom range" : `Custom: ${win}`));
   return h("div", { class: "field" }, h("label", { for: "window" }, "Window"), sel, custom);
 }
 
