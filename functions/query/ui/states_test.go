@@ -124,3 +124,33 @@ func TestTokenPrompt(t *testing.T) {
 	}
 	p.problems(nil) // the 401 is logged by the browser
 }
+
+// TestUnderPathPrefix: behind a reverse proxy that serves the query service under /fedcost/,
+// the page's relative URLs reach the UI's files and the API there.
+func TestUnderPathPrefix(t *testing.T) {
+	uiH := ui.Handler(ui.Options{})
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isAPI(r.URL.Path) {
+			uiH.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(emptyStatus))
+	})
+	outer := http.NewServeMux()
+	outer.Handle("/fedcost/", http.StripPrefix("/fedcost", inner))
+	srv := httptest.NewUnstartedServer(outer)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Listener = l
+	srv.Start()
+	t.Cleanup(srv.Close)
+
+	p := newPage(t, srv.URL+"/fedcost")
+	if st := p.open("#/clusters"); st != "ready" {
+		t.Fatalf("under /fedcost/: state %q", st)
+	}
+	p.noConsoleErrors("under a path prefix")
+}
