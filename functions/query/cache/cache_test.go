@@ -81,6 +81,10 @@ func TestViewsAgree(t *testing.T) {
 		{"controller", engine.Options{AggregateBy: []string{cost.AggController}, IncludeIdle: true}, "controller"},
 		{"namespace,controllerKind", engine.Options{AggregateBy: []string{cost.AggNamespace, cost.AggControllerKind}, IncludeIdle: true, ShareIdle: true}, "controller"},
 		{"node by node idle", engine.Options{AggregateBy: []string{cost.AggNode}, IncludeIdle: true, IdleByNode: true, ShareIdle: true}, "node"},
+		// Shared overhead is split by cost without unmounted volumes: the node rollup of
+		// unmounted volumes must stay recognizable.
+		{"node shared overhead", engine.Options{AggregateBy: []string{cost.AggNode}, IncludeIdle: true, SharedHourlyCost: 2}, "node"},
+		{"cluster shared overhead", engine.Options{AggregateBy: []string{cost.AggCluster}, SharedHourlyCost: 2}, "namespace"},
 		{"label app", engine.Options{AggregateBy: []string{"label:app"}, IncludeIdle: true}, ""},
 		{"pod", engine.Options{AggregateBy: []string{cost.AggPod}, IncludeIdle: true}, ""},
 	} {

@@ -107,17 +107,21 @@ func (c *Cache) rollupSet(ctx context.Context, w *window, dim string) (*cost.All
 }
 
 // rollupName names a rollup row uniquely within a fleet-wide set, keeping the markers the
-// engine recognizes rows by (__unmounted__, __external__), as engine.Rollup does.
+// engine recognizes rows by (__unmounted__, __external__), as engine.Rollup does. Rollup rows
+// carry only their dimension's properties, so the marker comes from the name (namespace and
+// controller rollups of unmounted volumes are named __unmounted__…) or, for the node rollup,
+// from the empty node: the only node-less container rows are unmounted volumes.
 func rollupName(cluster, dim string, a *cost.Allocation) string {
 	name := cluster + "/" + dim + ":" + a.Name
 	p := a.Properties
-	for _, m := range []string{cost.UnmountedSuffix, cost.ExternalSuffix} {
-		if strings.Contains(name, m) {
-			continue
-		}
-		if strings.Contains(p.Namespace, m) || strings.Contains(p.Container, m) || strings.Contains(p.Pod, m) {
-			name += "/" + m
-		}
+	switch {
+	case strings.Contains(name, cost.UnmountedSuffix) || strings.Contains(name, cost.ExternalSuffix):
+	case strings.Contains(p.Namespace, cost.UnmountedSuffix) || strings.Contains(p.Container, cost.UnmountedSuffix):
+		name += "/" + cost.UnmountedSuffix
+	case strings.Contains(p.Namespace, cost.ExternalSuffix) || strings.Contains(p.Container, cost.ExternalSuffix):
+		name += "/" + cost.ExternalSuffix
+	case dim == ingest.DimNode && p.Node == "":
+		name += "/" + cost.UnmountedSuffix
 	}
 	return name
 }
