@@ -106,10 +106,17 @@ type QuarantineRecord struct {
 // ChooseResolution picks the resolution to read a query from, like Kubecost: hourly sets when
 // the hourly store covers the start of the window, daily ones otherwise. preferDaily (the
 // query folds by day or longer) takes daily sets when the window is day-aligned and the daily
-// store covers it, since they give the same answer from 24 times fewer sets.
+// store covers it (as far as the hourly store reaches), since they give the same answer from 24
+// times fewer sets.
 func ChooseResolution(w cost.Window, hourly, daily cost.Window, preferDaily bool) Resolution {
 	dayAligned := w.Start.Equal(w.Start.Truncate(24*time.Hour)) && w.End.Equal(w.End.Truncate(24*time.Hour))
-	dailyCovers := !daily.IsZero() && !w.Start.Before(daily.Start)
+	// Daily sets must also reach as far as the hourly ones do inside the window: the open day
+	// may exist only as hourly sets.
+	end := w.End
+	if !hourly.IsZero() && hourly.End.Before(end) {
+		end = hourly.End
+	}
+	dailyCovers := !daily.IsZero() && !w.Start.Before(daily.Start) && (hourly.IsZero() || !daily.End.Before(end))
 	if preferDaily && dayAligned && dailyCovers {
 		return Daily
 	}

@@ -27,6 +27,7 @@ func TestChooseResolution(t *testing.T) {
 		{"recent day, folded by day", win(t0.Add(19*24*time.Hour), 24*time.Hour), true, Daily},
 		{"recent hours, folded by day but not aligned", win(t0.Add(19*24*time.Hour+time.Hour), 2*time.Hour), true, Hourly},
 		{"no hourly store", win(t0.Add(19*24*time.Hour), 3*time.Hour), false, Daily},
+		{"open day exists only hourly", win(t0.Add(20*24*time.Hour), 24*time.Hour), true, Hourly},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
