@@ -5,8 +5,8 @@ package build
 
 import (
 	"bytes"
-	"compress/gzip"
 	"fmt"
+	"github.com/klauspost/compress/gzip"
 	"io"
 	"sync"
 	"time"

@@ -299,3 +299,22 @@ func TestSetInsertMergesSameName(t *testing.T) {
 	near(t, "merged total", s.TotalCost(), 2*a.TotalCost())
 	near(t, "original untouched", a.CPUCost, 0.06)
 }
+
+func TestWindowUnmarshalForms(t *testing.T) {
+	want := NewWindow(t0, t0.Add(time.Hour))
+	for _, in := range []string{
+		`{"start":"2026-11-20T00:00:00Z","end":"2026-11-20T01:00:00Z"}`,           // compact fast path
+		`{ "start": "2026-11-20T00:00:00Z", "end": "2026-11-20T01:00:00Z" }`,      // spaced: encoding/json
+		`{"start":"2026-11-20T02:00:00+02:00","end":"2026-11-20T03:00:00+02:00"}`, // offsets become UTC
+		`{"end":"2026-11-20T01:00:00Z","start":"2026-11-20T00:00:00Z"}`,           // any key order
+	} {
+		var w Window
+		if err := json.Unmarshal([]byte(in), &w); err != nil || w != want {
+			t.Errorf("%s → %v, %v", in, w, err)
+		}
+	}
+	var w Window
+	if err := json.Unmarshal([]byte(`{"start":"yesterday","end":"2026-11-20T01:00:00Z"}`), &w); err == nil {
+		t.Error("bad time accepted")
+	}
+}

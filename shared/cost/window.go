@@ -3,6 +3,7 @@ package cost
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -73,12 +74,39 @@ func (w Window) MarshalJSON() ([]byte, error) {
 	return json.Marshal(windowJSON{Start: w.Start.UTC(), End: w.End.UTC()})
 }
 
-// UnmarshalJSON reads {"start":"…","end":"…"}; bounds are converted to UTC.
+// UnmarshalJSON reads {"start":"…","end":"…"}; bounds are converted to UTC. The compact
+// form encoders write is parsed directly (it is on the upload decoding hot path); anything
+// else goes through encoding/json.
 func (w *Window) UnmarshalJSON(b []byte) error {
+	if start, end, ok := compactWindow(b); ok {
+		*w = NewWindow(start, end)
+		return nil
+	}
 	var j windowJSON
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
 	*w = NewWindow(j.Start, j.End)
 	return nil
+}
+
+// compactWindow parses exactly {"start":"<RFC3339>","end":"<RFC3339>"}.
+func compactWindow(b []byte) (start, end time.Time, ok bool) {
+	s := string(b)
+	rest, found := strings.CutPrefix(s, `{"start":"`)
+	if !found {
+		return start, end, false
+	}
+	a, rest, found := strings.Cut(rest, `","end":"`)
+	if !found {
+		return start, end, false
+	}
+	e, found := strings.CutSuffix(rest, `"}`)
+	if !found || strings.ContainsAny(e, `"\\`) || strings.ContainsAny(a, `"\\`) {
+		return start, end, false
+	}
+	var err1, err2 error
+	start, err1 = time.Parse(time.RFC3339, a)
+	end, err2 = time.Parse(time.RFC3339, e)
+	return start, end, err1 == nil && err2 == nil
 }

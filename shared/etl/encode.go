@@ -2,9 +2,9 @@ package etl
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"github.com/klauspost/compress/gzip"
 )
 
 // Encode validates the document and returns it as gzip-compressed JSON, byte-for-byte

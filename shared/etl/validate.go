@@ -123,8 +123,11 @@ func checkNumbers(name string, nums []numCheck) *Error {
 	return nil
 }
 
-func checkStrings(name string, fields map[string]string) *Error {
-	for f, s := range fields {
+type strField struct{ name, v string }
+
+func checkStrings(name string, fields []strField) *Error {
+	for _, fv := range fields {
+		f, s := fv.name, fv.v
 		if len(s) > maxStringLen {
 			return refuse(ReasonTooLong, name, f, "longer than %d bytes", maxStringLen)
 		}
@@ -176,14 +179,17 @@ func validateAllocation(d *Document, key string, a *cost.Allocation) error {
 	if p.Cluster != d.Cluster {
 		return refuse(ReasonClusterMismatch, key, "properties.cluster", "%q, but the document is cluster %q", p.Cluster, d.Cluster)
 	}
-	if err := checkStrings(key, map[string]string{"properties.node": p.Node, "properties.namespace": p.Namespace,
-		"properties.pod": p.Pod, "properties.container": p.Container, "properties.controller": p.Controller,
-		"properties.controllerKind": p.ControllerKind, "properties.providerID": p.ProviderID}); err != nil {
+	if err := checkStrings(key, []strField{{"properties.node", p.Node}, {"properties.namespace", p.Namespace},
+		{"properties.pod", p.Pod}, {"properties.container", p.Container}, {"properties.controller", p.Controller},
+		{"properties.controllerKind", p.ControllerKind}, {"properties.providerID", p.ProviderID}}); err != nil {
 		return err
 	}
-	for f, m := range map[string]map[string]string{"properties.labels": p.Labels, "properties.annotations": p.Annotations,
-		"properties.namespaceLabels": p.NamespaceLabels, "properties.namespaceAnnotations": p.NamespaceAnnotations} {
-		if err := checkMap(key, f, m); err != nil {
+	for _, m := range []struct {
+		f string
+		m map[string]string
+	}{{"properties.labels", p.Labels}, {"properties.annotations", p.Annotations},
+		{"properties.namespaceLabels", p.NamespaceLabels}, {"properties.namespaceAnnotations", p.NamespaceAnnotations}} {
+		if err := checkMap(key, m.f, m.m); err != nil {
 			return err
 		}
 	}
@@ -252,9 +258,9 @@ func validateAsset(d *Document, key string, a *cost.Asset) error {
 	if p.Cluster != d.Cluster {
 		return refuse(ReasonClusterMismatch, key, "properties.cluster", "%q, but the document is cluster %q", p.Cluster, d.Cluster)
 	}
-	if err := checkStrings(key, map[string]string{"properties.name": p.Name, "properties.providerID": p.ProviderID,
-		"properties.category": p.Category, "properties.provider": p.Provider, "properties.account": p.Account,
-		"properties.project": p.Project, "properties.service": p.Service, "nodeType": a.NodeType, "storageClass": a.StorageClass}); err != nil {
+	if err := checkStrings(key, []strField{{"properties.name", p.Name}, {"properties.providerID", p.ProviderID},
+		{"properties.category", p.Category}, {"properties.provider", p.Provider}, {"properties.account", p.Account},
+		{"properties.project", p.Project}, {"properties.service", p.Service}, {"nodeType", a.NodeType}, {"storageClass", a.StorageClass}}); err != nil {
 		return err
 	}
 	if err := checkMap(key, "labels", a.Labels); err != nil {

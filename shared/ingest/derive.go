@@ -49,7 +49,7 @@ func DeriveRows(cluster string, allocs *cost.AllocationSet, assets *cost.AssetSe
 			}
 			d.Allocations = append(d.Allocations, combined.RowFromAllocation(a))
 		}
-		d.Rollups = rollups(allocs)
+		d.Rollups = rollups(allocs, allocs.Names())
 		if assets != nil {
 			for _, idle := range cost.ComputeIdle(allocs, assets, true) {
 				r := combined.RowFromAllocation(idle)
@@ -77,27 +77,45 @@ func DeriveRows(cluster string, allocs *cost.AllocationSet, assets *cost.AssetSe
 // keep only the properties their dimension needs (cluster, namespace, controller kind and
 // name, node and provider id) and PV and load-balancer totals, not breakdowns: a query that
 // needs labels, pods or volumes reads the container rows.
-func rollups(allocs *cost.AllocationSet) []combined.AllocationRow {
+func rollups(allocs *cost.AllocationSet, names []string) []combined.AllocationRow {
 	groups := map[[2]string]*cost.Allocation{}
-	add := func(dim, name string, a *cost.Allocation) {
+	// scratch is reused for every merge into an existing group (Add copies what it keeps), so
+	// only a group's first member allocates.
+	var scratch cost.Allocation
+	var scratchProps cost.AllocationProperties
+	var scratchPV cost.PVAllocation
+	scratchPVs := cost.PVAllocations{}
+	add := func(dim, name string, a *cost.Allocation, pvBH, pvCost float64) {
 		k := [2]string{dim, name}
-		seed := rollupSeed(a, dim, name)
 		if cur, ok := groups[k]; ok {
-			cur.Add(seed)
+			fillSeed(&scratch, &scratchProps, a, dim, name)
+			clear(scratchPVs)
+			if pvBH != 0 || pvCost != 0 {
+				scratchPV = cost.PVAllocation{ByteHours: pvBH, Cost: pvCost}
+				scratchPVs[cost.PVKey{Cluster: a.Properties.Cluster}] = &scratchPV
+				scratch.PVs = scratchPVs
+			}
+			cur.Add(&scratch)
 			cur.Name = name
 			return
 		}
+		seed, props := &cost.Allocation{}, &cost.AllocationProperties{}
+		fillSeed(seed, props, a, dim, name)
+		if pvBH != 0 || pvCost != 0 {
+			seed.PVs = cost.PVAllocations{{Cluster: a.Properties.Cluster}: {ByteHours: pvBH, Cost: pvCost}}
+		}
 		groups[k] = seed
 	}
-	for _, name := range allocs.Names() { // name order: equal inputs give equal float sums
+	for _, name := range names { // name order: equal inputs give equal float sums
 		a := allocs.Allocations[name]
 		if a.IsIdle() || a.Properties == nil {
 			continue
 		}
 		p := a.Properties
-		add(DimNamespace, p.Namespace, a)
-		add(DimController, p.Namespace+"/"+p.GenerateKey([]string{cost.AggController}, cost.LabelConfig{}), a)
-		add(DimNode, p.Node, a)
+		bh, pc := a.PVByteHours(), a.PVCost()
+		add(DimNamespace, p.Namespace, a, bh, pc)
+		add(DimController, p.Namespace+"/"+p.GenerateKey([]string{cost.AggController}, cost.LabelConfig{}), a, bh, pc)
+		add(DimNode, p.Node, a, bh, pc)
 	}
 	rows := make([]combined.AllocationRow, 0, len(groups))
 	for k, a := range groups {
@@ -108,28 +126,23 @@ func rollups(allocs *cost.AllocationSet) []combined.AllocationRow {
 	return rows
 }
 
-// rollupSeed is a light copy of a for one rollup dimension.
-func rollupSeed(a *cost.Allocation, dim, name string) *cost.Allocation {
-	c := *a
+// fillSeed makes c a light copy of a for one rollup dimension: only the dimension's
+// properties (into props), no PV, load-balancer or raw-usage detail.
+func fillSeed(c *cost.Allocation, props *cost.AllocationProperties, a *cost.Allocation, dim, name string) {
+	*c = *a
 	c.Name = name
 	p := a.Properties
-	np := &cost.AllocationProperties{Cluster: p.Cluster}
+	*props = cost.AllocationProperties{Cluster: p.Cluster}
 	switch dim {
 	case DimNamespace:
-		np.Namespace = p.Namespace
+		props.Namespace = p.Namespace
 	case DimController:
-		np.Namespace, np.ControllerKind, np.Controller = p.Namespace, p.ControllerKind, p.Controller
+		props.Namespace, props.ControllerKind, props.Controller = p.Namespace, p.ControllerKind, p.Controller
 	case DimNode:
-		np.Node, np.ProviderID = p.Node, p.ProviderID
+		props.Node, props.ProviderID = p.Node, p.ProviderID
 	}
-	c.Properties = np
-	c.PVs = nil
-	if len(a.PVs) > 0 {
-		c.PVs = cost.PVAllocations{{Cluster: p.Cluster}: {ByteHours: a.PVByteHours(), Cost: a.PVCost()}}
-	}
-	c.LoadBalancers = nil
-	c.RawAllocationOnly = nil
-	return &c
+	c.Properties = props
+	c.PVs, c.LoadBalancers, c.RawAllocationOnly = nil, nil, nil
 }
 
 func sortAssetRows(rows []combined.AssetRow) {
