@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/fedcost/fedcost/shared/store"
-	"github.com/fedcost/fedcost/shared/store/s3/exthttp"
+	"github.com/fedcost/fedcost/shared/store/exthttp"
 )
 
 // Config is the `config:` block of a `type: GCS` federated-store.yaml (OpenCost GCSConfig and

@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/fedcost/fedcost/shared/store/s3/exthttp"
+	"github.com/fedcost/fedcost/shared/store/exthttp"
 )
 
 // awsEndpoint matches the public AWS S3 endpoints (s3.amazonaws.com, s3.<region>.amazonaws.com,

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/fedcost/fedcost/shared/store"
-	"github.com/fedcost/fedcost/shared/store/s3/exthttp"
+	"github.com/fedcost/fedcost/shared/store/exthttp"
 )
 
 // Config is the `config:` block of a `type: S3` federated-store.yaml, with the keys of Kubecost /

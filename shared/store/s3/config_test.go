@@ -10,7 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/fedcost/fedcost/shared/store/s3/exthttp"
+	"github.com/fedcost/fedcost/shared/store/exthttp"
 )
 
 func decode(t *testing.T, text string) Config {

@@ -21,7 +21,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
-	"github.com/fedcost/fedcost/shared/store/s3/exthttp"
+	"github.com/fedcost/fedcost/shared/store/exthttp"
 )
 
 // testPKI is an internal CA with a server certificate (127.0.0.1 and s3.internal.test) and a
