@@ -62,7 +62,7 @@ func TestPackageSource(t *testing.T) {
 		case strings.HasSuffix(n, "_test.go"), strings.Contains(n, "testdata/"):
 			t.Errorf("zip holds test file %s", n)
 		case strings.HasPrefix(n, "agent/"), strings.HasPrefix(n, "functions/query/"), strings.HasPrefix(n, "functions/lambda/"),
-			strings.HasPrefix(n, "shared/store/s3/") && !strings.HasPrefix(n, "shared/store/exthttp/"), strings.HasPrefix(n, "shared/store/azure/"):
+			strings.HasPrefix(n, "shared/store/s3/"), strings.HasPrefix(n, "shared/store/azure/"):
 			t.Errorf("zip holds %s, which the function does not need", n)
 		}
 	}
