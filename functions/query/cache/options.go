@@ -19,7 +19,7 @@ type Options struct {
 	// agent's upload interval: 2 intervals + 15 min (interval default 5 min).
 	StaleAfter time.Duration
 	// LazyBytes bounds what is read on demand and kept (node and controller rollups,
-	// container rows, assets; estimated; default 128 MiB).
+	// container rows, assets; estimated; default 64 MiB).
 	LazyBytes int
 	// SetRows bounds the rows of the allocation sets kept for reuse, about 650 bytes each
 	// (default 400,000: a 30-day namespace query of 1,000 clusters needs 330,000).
@@ -51,7 +51,7 @@ func (o Options) withDefaults() Options {
 		o.Refresh = DefaultRefresh
 	}
 	if o.LazyBytes <= 0 {
-		o.LazyBytes = 128 << 20
+		o.LazyBytes = 64 << 20
 	}
 	if o.SetRows <= 0 {
 		o.SetRows = 400_000
