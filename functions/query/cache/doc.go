@@ -3,13 +3,13 @@
 //
 // Contracts:
 //   - Load reads the rollups objects of the retention window (hourly: 49h, daily: 91d by
-//     default) and the per-cluster status objects, and keeps the small rollup dimensions
-//     (namespace, node, idle) in a compact columnar form: per dimension, only the columns
-//     that hold a value, strings and label maps numbered in one shared dictionary (a
-//     namespace or label set repeated over 91 days is stored once). Everything else is read
-//     on demand, per (cluster, window) object, and kept in one LRU bounded in bytes:
-//     controller rollups, container rows (allocations objects: when a query needs pod,
-//     container, labels, …) and assets.
+//     default) and the per-cluster status objects, and keeps the namespace and idle rollup
+//     rows in a compact columnar form: per dimension, only the columns that hold a value,
+//     strings, label maps and parsed volume maps numbered in one shared dictionary (a
+//     namespace repeated over 91 days is stored once). Everything else is read on demand, per
+//     (cluster, window) object, and kept in one LRU bounded in bytes: node and controller
+//     rollups, container rows (allocations objects: when a query needs pod, container,
+//     labels, …) and assets.
 //   - Refresh lists versions and reads only objects that are new or whose version changed;
 //     removed objects disappear. Nothing is ever re-read wholesale.
 //   - Sets handed out are never modified: a refresh builds new sets for the windows that
@@ -20,8 +20,8 @@
 //   - Which rows answer a query: Needs within {cluster, namespace} → namespace rollups;
 //     within {cluster, namespace, controllerKind, controller} → controller rollups; within
 //     {cluster, node} → node rollups; anything else → container rows rolled up on the fly
-//     over the needed properties (the engine.Rollup contract). Idle rows come from the
-//     rollups objects (dimension idle) in every case.
-//   - The shared dictionary only grows (by the distinct names and label sets of the rollups
-//     seen since start), which is small next to the rows; container rows have their own.
+//     over the needed properties (engine.Rollup's result, without its copies). Idle rows come
+//     from the rollups objects (dimension idle) in every case.
+//   - The shared dictionary only grows (by the distinct names of the rollups seen since
+//     start), which is small next to the rows; container rows have their own.
 package cache
