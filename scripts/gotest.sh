@@ -7,7 +7,7 @@ set -uo pipefail
 log=${FEDCOST_TEST_LOG:-$(mktemp -t fedcost-test.XXXXXX)}
 go test -v "$@" 2>&1 | tee "$log" | grep -E --line-buffered \
   '^(ok |FAIL|--- FAIL|--- SKIP|panic:)|acceptance: |validate --store ran|freshness: |skipping: |tflint|google provider' \
-  | grep -v -E '^\s+--- (PASS)'
+  | grep -v -E '^\s+--- PASS|acceptance\.go:[0-9]+: acceptance: '
 rc=${PIPESTATUS[0]}
 if [ "$rc" -ne 0 ]; then
   echo
