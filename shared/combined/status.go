@@ -90,10 +90,10 @@ func (s *Status) Duplicate(tolerance time.Duration) bool {
 
 // SeeInstall records a sighting of an installation at in.LastSeen. It is idempotent and
 // order-independent: FirstSeen is the earliest sighting, LastSeen the latest (with its agent
-// version).
-func (s *Status) SeeInstall(in Install) {
+// version). It reports whether the status changed.
+func (s *Status) SeeInstall(in Install) bool {
 	if in.ID == "" {
-		return
+		return false
 	}
 	if in.FirstSeen.IsZero() || in.FirstSeen.After(in.LastSeen) {
 		in.FirstSeen = in.LastSeen
@@ -101,22 +101,28 @@ func (s *Status) SeeInstall(in Install) {
 	for i := range s.Installs {
 		cur := &s.Installs[i]
 		if cur.ID == in.ID {
+			changed := false
 			if in.FirstSeen.Before(cur.FirstSeen) {
 				cur.FirstSeen = in.FirstSeen
+				changed = true
 			}
 			if in.LastSeen.After(cur.LastSeen) {
+				changed = true
 				cur.LastSeen, cur.AgentVersion, cur.Source = in.LastSeen, in.AgentVersion, in.Source
 			}
-			return
+			return changed
 		}
 	}
 	s.Installs = append(s.Installs, in)
 	sort.Slice(s.Installs, func(i, j int) bool { return s.Installs[i].ID < s.Installs[j].ID })
 	if len(s.Installs) > 16 { // keep the most recent 16
 		sort.Slice(s.Installs, func(i, j int) bool { return s.Installs[i].LastSeen.After(s.Installs[j].LastSeen) })
+		dropped := s.Installs[16]
 		s.Installs = s.Installs[:16]
 		sort.Slice(s.Installs, func(i, j int) bool { return s.Installs[i].ID < s.Installs[j].ID })
+		return dropped.ID != in.ID // trimming away the sighting itself changes nothing
 	}
+	return true
 }
 
 // SetQuarantined records that key's current version is refused (replacing an older entry).

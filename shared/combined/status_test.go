@@ -67,3 +67,23 @@ func TestPVsJSONRoundTrips(t *testing.T) {
 		t.Fatalf("round trip: %+v", back)
 	}
 }
+
+func TestSeeInstallReportsChange(t *testing.T) {
+	t0 := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	var s Status
+	if !s.SeeInstall(Install{ID: "a", LastSeen: t0}) {
+		t.Fatal("a new install is a change")
+	}
+	if s.SeeInstall(Install{ID: "a", LastSeen: t0}) {
+		t.Fatal("a repeated sighting is no change")
+	}
+	if !s.SeeInstall(Install{ID: "a", LastSeen: t0.Add(time.Hour)}) || !s.SeeInstall(Install{ID: "a", LastSeen: t0.Add(-time.Hour)}) {
+		t.Fatal("a later last sighting or an earlier first sighting is a change")
+	}
+	if s.SeeInstall(Install{ID: "a", LastSeen: t0}) {
+		t.Fatal("a sighting inside the known span is no change")
+	}
+	if s.SeeInstall(Install{}) {
+		t.Fatal("an empty install id is ignored")
+	}
+}

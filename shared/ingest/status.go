@@ -74,9 +74,7 @@ func (c *Core) touchStatus(ctx context.Context, cluster string, inputs []*input,
 				changed = true
 			}
 			p := in.doc.Producer
-			before, _ := json.Marshal(s.Installs)
-			s.SeeInstall(combined.Install{ID: p.InstallID, AgentVersion: p.Version, Source: p.Source, LastSeen: src.Modified})
-			if after, _ := json.Marshal(s.Installs); string(after) != string(before) {
+			if s.SeeInstall(combined.Install{ID: p.InstallID, AgentVersion: p.Version, Source: p.Source, LastSeen: src.Modified}) {
 				changed = true
 			}
 		}
@@ -118,9 +116,7 @@ func (c *Core) heartbeat(ctx context.Context, key, cluster string) (Result, erro
 	in := combined.Install{ID: hb.Producer.InstallID, AgentVersion: hb.Producer.Version, Source: hb.Producer.Source, LastSeen: seen.UTC()}
 	err = c.updateStatus(ctx, cluster, func(s *combined.Status) bool {
 		changed := s.ClearQuarantined(key)
-		before, _ := json.Marshal(s.Installs)
-		s.SeeInstall(in)
-		if after, _ := json.Marshal(s.Installs); string(after) != string(before) {
+		if s.SeeInstall(in) {
 			changed = true
 		}
 		if seen.After(s.LastHeartbeat) {
