@@ -35,7 +35,7 @@ func (h *Handler) reconcile(ctx context.Context, log *slog.Logger) error {
 	rep, err := h.c.Core.Reconcile(rctx, ingest.ReconcileOptions{Concurrency: h.c.ReconcileConcurrency})
 	attrs := []any{"budget", budget, "duration", h.c.Now().Sub(start), "uploads", rep.Uploads, "windows", rep.Windows,
 		"up_to_date", rep.UpToDate, "derived", rep.Derived, "unchanged", rep.Unchanged, "refused", rep.Refused,
-		"heartbeats", rep.Heartbeats, "failed", rep.Failed}
+		"heartbeats", rep.Heartbeats, "failed", rep.Failed, "fleet_written", rep.Fleet.Written, "fleet_failed", rep.Fleet.Failed}
 	switch {
 	case err == nil:
 		log.Info("reconcile", attrs...)

@@ -34,6 +34,8 @@ type ReconcileOptions struct {
 	Concurrency int
 	// Progress, if set, is called after each window with (done, total).
 	Progress func(done, total int)
+	// NoFleet skips the fleet compaction that a pass over all clusters ends with (Compact).
+	NoFleet bool
 }
 
 // ReconcileReport counts what a pass did.
@@ -47,6 +49,8 @@ type ReconcileReport struct {
 	Heartbeats int
 	Failed     int
 	Errors     []error // the first few failures
+	// Fleet is what the closing fleet compaction did (passes over all clusters only).
+	Fleet CompactReport
 }
 
 type windowUploads map[layout.Kind]store.ObjectInfo
@@ -172,6 +176,12 @@ func (c *Core) Reconcile(ctx context.Context, o ReconcileOptions) (ReconcileRepo
 	}
 	if rep.Failed > 0 {
 		return rep, fmt.Errorf("reconcile: %d windows failed (first: %w)", rep.Failed, rep.Errors[0])
+	}
+	if o.Cluster == "" && !o.NoFleet {
+		var err error
+		if rep.Fleet, err = c.Compact(ctx, CompactOptions{Since: o.Since, Concurrency: 2 * conc}); err != nil {
+			return rep, fmt.Errorf("reconcile: %w", err)
+		}
 	}
 	return rep, nil
 }

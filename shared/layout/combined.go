@@ -117,3 +117,61 @@ func StatusKey(cluster string) string { return CombinedPrefix + "status/" + clus
 
 // StatusPrefix is federated/combined/status/.
 const StatusPrefix = CombinedPrefix + "status/"
+
+// FleetDir is the folder of the fleet rollups under federated/combined/.
+const FleetDir = "fleet"
+
+// FleetKey is federated/combined/fleet/resolution=<r>/date=<YYYY-MM-DD>/<start>-<end>.parquet:
+// the rollups of every cluster for one window in one object, with an index of the per-cluster
+// rollups object versions it was built from (shared/combined.FleetIndex). It is an accelerator
+// for the query service's cold start (one read per window instead of one per cluster and
+// window), written by the reconciler; the per-cluster rollups stay the source of truth, and a
+// reader uses a cluster's rows only where the version recorded matches the current object.
+// External engines should read rollups/, not fleet/ (the same rows twice).
+func FleetKey(r Resolution, w Window) string {
+	return fmt.Sprintf("%s%s/resolution=%s/date=%s/%s", CombinedPrefix, FleetDir, r,
+		w.Start.UTC().Format("2006-01-02"), w.FileName(".parquet"))
+}
+
+// FleetPrefix is federated/combined/fleet/resolution=<r>/.
+func FleetPrefix(r Resolution) string {
+	return CombinedPrefix + FleetDir + "/resolution=" + string(r) + "/"
+}
+
+// ParseFleet parses a fleet rollups key.
+func ParseFleet(key string) (Resolution, Window, error) {
+	bad := func(why string) (Resolution, Window, error) {
+		return "", Window{}, &KeyError{Key: key, Class: CombinedClass, Reason: why}
+	}
+	rest, ok := strings.CutPrefix(key, CombinedPrefix+FleetDir+"/")
+	if !ok {
+		return bad("not under " + CombinedPrefix + FleetDir + "/")
+	}
+	p := strings.Split(rest, "/")
+	if len(p) != 3 {
+		return bad("want resolution=<r>/date=<d>/<start>-<end>.parquet")
+	}
+	r, ok := strings.CutPrefix(p[0], "resolution=")
+	if !ok {
+		return bad("missing resolution= partition")
+	}
+	res, err := ParseResolution(r)
+	if err != nil {
+		return bad(err.Error())
+	}
+	name, ok := strings.CutSuffix(p[2], ".parquet")
+	if !ok {
+		return bad("not a .parquet object")
+	}
+	w, err := ParseWindowName(name)
+	if err != nil {
+		return bad(err.Error())
+	}
+	if err := ValidateWindow(res, w.Start, w.End); err != nil {
+		return bad(err.Error())
+	}
+	if p[1] != "date="+w.Start.UTC().Format("2006-01-02") {
+		return bad(fmt.Sprintf("partition %q does not match the window's date", p[1]))
+	}
+	return res, w, nil
+}

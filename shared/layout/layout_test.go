@@ -207,3 +207,38 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestFleetKeyRoundTrip(t *testing.T) {
+	for _, r := range Resolutions {
+		w := WindowFor(r, day.Add(13*time.Hour))
+		key := FleetKey(r, w)
+		if !strings.HasPrefix(key, FleetPrefix(r)) {
+			t.Fatalf("%q not under %q", key, FleetPrefix(r))
+		}
+		gr, gw, err := ParseFleet(key)
+		if err != nil || gr != r || gw != w {
+			t.Fatalf("ParseFleet(%q) = %v %v %v", key, gr, gw, err)
+		}
+		if p, _ := Parse(key); p.Class != CombinedClass {
+			t.Fatalf("fleet key %q classified %v", key, p.Class)
+		}
+		if _, err := ParseDerived(key); err == nil {
+			t.Fatalf("fleet key %q parsed as a per-cluster derived object", key)
+		}
+	}
+	if got, want := FleetKey(Daily, WindowFor(Daily, day)), "federated/combined/fleet/resolution=1d/date=2026-11-20/1795132800-1795219200.parquet"; got != want {
+		t.Fatalf("key = %q, want %q", got, want)
+	}
+	for _, bad := range []string{
+		"federated/combined/fleet/resolution=1d/date=2026-11-21/1795132800-1795219200.parquet",
+		"federated/combined/fleet/resolution=1d/date=2026-11-20/1795132800-1795136400.parquet",
+		"federated/combined/fleet/resolution=2d/date=2026-11-20/1795132800-1795219200.parquet",
+		"federated/combined/fleet/resolution=1d/date=2026-11-20/x/1795132800-1795219200.parquet",
+		"federated/combined/fleet/resolution=1d/date=2026-11-20/1795132800-1795219200.json",
+		"federated/combined/rollups/resolution=1d/date=2026-11-20/1795132800-1795219200.parquet",
+	} {
+		if _, _, err := ParseFleet(bad); err == nil {
+			t.Errorf("ParseFleet(%q) accepted", bad)
+		}
+	}
+}

@@ -29,7 +29,9 @@ func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 Compares every upload with the derived objects by source version and re-derives windows whose
 derivation is missing or stale: it heals events the platform dropped and is safe to run beside
-live functions (the same conditional writes protect both). Prints progress and a summary.
+live functions (the same conditional writes protect both). Without --cluster it then brings
+the fleet rollups objects (federated/combined/fleet/, one per window with every cluster's
+rollups) up to date, which the query service's cold start reads. Prints progress and a summary.
 
 Flags:
 `)
@@ -62,7 +64,11 @@ Flags:
 	rep, err := core.Reconcile(ctx, ingest.ReconcileOptions{Cluster: *cluster, Since: sinceT, Concurrency: *conc, Progress: p.update})
 	fmt.Fprintf(stdout, "%d uploads in %d windows: %d up to date, %d derived, %d unchanged, %d bad keys quarantined, %d heartbeats, %d failed\n",
 		rep.Uploads, rep.Windows, rep.UpToDate, rep.Derived, rep.Unchanged, rep.Refused, rep.Heartbeats, rep.Failed)
-	for _, e := range rep.Errors {
+	if f := rep.Fleet; f.Windows > 0 {
+		fmt.Fprintf(stdout, "fleet rollups: %d windows, %d written, %d current, %d removed (%d rollups read), %d failed\n",
+			f.Windows, f.Written, f.UpToDate, f.Removed, f.Read, f.Failed)
+	}
+	for _, e := range append(rep.Errors, rep.Fleet.Errors...) {
 		fmt.Fprintf(stderr, "  %v\n", e)
 	}
 	if err != nil {

@@ -27,6 +27,13 @@ func TestReconcileAndRepairCommands(t *testing.T) {
 	if !strings.Contains(out.String(), "3 uploads in 3 windows: 0 up to date, 3 derived") {
 		t.Fatalf("summary: %s", out.String())
 	}
+	if !strings.Contains(out.String(), "fleet rollups: 3 windows, 3 written") {
+		t.Fatalf("no fleet compaction in the summary: %s", out.String())
+	}
+	fk := layout.FleetKey(layout.Hourly, layout.WindowFor(layout.Hourly, start))
+	if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(fk))); err != nil {
+		t.Fatalf("fleet object missing: %v", err)
+	}
 	if !strings.Contains(errb.String(), "reconcile") || !strings.Contains(errb.String(), "3/3") {
 		t.Fatalf("no progress lines: %q", errb.String())
 	}
