@@ -18,11 +18,19 @@ func (s *server) queryAllocations(r *http.Request, fl flavor) (*allocationQuery,
 	q.opts.Memo = s.memo
 	hourly, daily := s.src.Coverage()
 	res := source.ChooseResolution(q.window, hourly, daily, q.preferDaily())
-	sets, err := s.src.AllocationSets(ctx, source.AllocationQuery{Window: q.window, Resolution: res, Needs: q.opts.Needs()})
+	aq := source.AllocationQuery{Window: q.window, Resolution: res, Needs: q.opts.Needs()}
+	var refs []engine.SetRef
+	if rs, ok := s.src.(source.RefSource); ok {
+		refs, err = rs.AllocationSetRefs(ctx, aq)
+	} else {
+		var sets []*cost.AllocationSet
+		sets, err = s.src.AllocationSets(ctx, aq)
+		refs = engine.Refs(sets)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
-	results, err := engine.Query(ctx, sets, &q.opts, engine.Fold{Accumulate: q.accumulate, StepStart: q.window.Start, Step: q.step})
+	results, err := engine.QueryRefs(ctx, refs, &q.opts, engine.Fold{Accumulate: q.accumulate, StepStart: q.window.Start, Step: q.step})
 	if err != nil {
 		return nil, nil, err
 	}

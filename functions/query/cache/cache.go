@@ -2,10 +2,14 @@ package cache
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/fedcost/fedcost/functions/query/engine"
 	"github.com/fedcost/fedcost/functions/query/source"
 	"github.com/fedcost/fedcost/shared/cost"
 	"github.com/fedcost/fedcost/shared/layout"
@@ -19,10 +23,12 @@ type Cache struct {
 	opts Options
 	met  *metrics
 
-	refreshMu sync.Mutex
-	snap      atomic.Pointer[snapshot]
-	ready     atomic.Bool
-	gen       atomic.Uint64
+	id         uint64 // distinguishes this cache's set refs from another's in a shared Memo
+	refreshMu  sync.Mutex
+	lastReport RefreshReport // of the last successful refresh (under refreshMu)
+	snap       atomic.Pointer[snapshot]
+	ready      atomic.Bool
+	gen        atomic.Uint64
 
 	sets      *lru[setKey, *cost.AllocationSet]
 	assetSets *lru[uint64, *cost.AssetSet]
@@ -33,11 +39,13 @@ type Cache struct {
 
 var _ source.Source = (*Cache)(nil)
 
+var cacheIDs atomic.Uint64
+
 // New returns an empty, not yet ready cache over st. It registers its metrics on
 // o.Registry (an error if they are already registered there).
 func New(st store.Store, o Options) (*Cache, error) {
 	o = o.withDefaults()
-	c := &Cache{st: st, opts: o,
+	c := &Cache{st: st, opts: o, id: cacheIDs.Add(1),
 		sets:      newLRU[setKey, *cost.AllocationSet](o.SetRows),
 		assetSets: newLRU[uint64, *cost.AssetSet](o.SetRows / 4),
 		lazy:      newLRU[lazyKey, any](o.LazyBytes),
@@ -92,18 +100,52 @@ func (c *Cache) AllocationSets(ctx context.Context, q source.AllocationQuery) ([
 	}
 	wins := c.snap.Load().overlapping(q.Resolution, q.Window)
 	v := viewFor(q.Needs)
-	out := make([]*cost.AllocationSet, 0, len(wins))
-	for _, w := range wins {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		s, err := c.allocationSet(ctx, w, v)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
+	out := make([]*cost.AllocationSet, len(wins))
+	// Sets not built yet are built by GOMAXPROCS workers (each reads with up to Concurrency).
+	var next atomic.Int64
+	errs := make([]error, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for wi := range min(len(errs), len(wins)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(wins); i = int(next.Add(1)) - 1 {
+				if err := ctx.Err(); err != nil {
+					errs[wi] = err
+					return
+				}
+				s, err := c.allocationSet(ctx, wins[i], v)
+				if err != nil {
+					errs[wi] = err
+					return
+				}
+				out[i] = s
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// AllocationSetRefs implements source.RefSource: one ref per overlapping window, identified
+// by the cache, the window's generation and the view, loaded (built, or taken from the set
+// LRU) only when the engine's Memo does not hold the result.
+func (c *Cache) AllocationSetRefs(ctx context.Context, q source.AllocationQuery) ([]engine.SetRef, error) {
+	if !c.Ready() {
+		return nil, source.ErrNotReady
+	}
+	wins := c.snap.Load().overlapping(q.Resolution, q.Window)
+	v := viewFor(q.Needs)
+	refs := make([]engine.SetRef, len(wins))
+	for i, w := range wins {
+		refs[i] = engine.SetRef{
+			ID:     fmt.Sprintf("cache%d/%d/%s/%d", c.id, w.gen, v.dim, v.needs),
+			Window: w.win,
+			Load:   func(ctx context.Context) (*cost.AllocationSet, error) { return c.allocationSet(ctx, w, v) },
+		}
+	}
+	return refs, nil
 }
 
 // AssetSets implements source.Source.

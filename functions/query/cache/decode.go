@@ -65,10 +65,39 @@ func planOf(t reflect.Type) map[string]field {
 var valuePool = sync.Pool{New: func() any { b := make([]parquet.Value, 256); return &b }}
 
 func readColumns[T any](data []byte) ([]T, error) {
+	f, err := openParquet(data)
+	if err != nil {
+		return nil, err
+	}
+	return decodeColumns[T](f)
+}
+
+func openParquet(data []byte) (*parquet.File, error) {
 	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
 		return nil, fmt.Errorf("read parquet: %w", err)
 	}
+	return f, nil
+}
+
+// readFleet decodes a fleet rollups object (combined.WriteFleet) with the column decoder.
+func readFleet(data []byte) (*combined.FleetIndex, []combined.AllocationRow, error) {
+	f, err := openParquet(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	idx, err := combined.FleetIndexOf(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := decodeColumns[combined.AllocationRow](f)
+	if errors.Is(err, errUnknownColumn) {
+		return combined.ReadFleet(data)
+	}
+	return idx, rows, err
+}
+
+func decodeColumns[T any](f *parquet.File) ([]T, error) {
 	plan := planOf(reflect.TypeFor[T]())
 	paths := f.Schema().Columns()
 	fields := make([]field, len(paths))

@@ -11,7 +11,13 @@
 //     rollups, container rows (allocations objects: when a query needs pod, container,
 //     labels, …) and assets.
 //   - Refresh lists versions and reads only objects that are new or whose version changed;
-//     removed objects disappear. Nothing is ever re-read wholesale.
+//     removed objects disappear. Nothing is ever re-read wholesale. Where a refresh must read
+//     many rollups objects of one window (the cold load), it first reads the window's fleet
+//     object (federated/combined/fleet/, written by the reconciler) and takes from it the rows
+//     of every cluster whose recorded version is the one listed; the rest are read one by one.
+//   - AllocationSetRefs hands the engine lazily built sets with IDs (cache, window generation,
+//     view), so the engine's Memo answers a repeated query without building its sets again:
+//     the set LRU only saves rebuilding for new query options.
 //   - Sets handed out are never modified: a refresh builds new sets for the windows that
 //     changed, so engine.Memo (keyed by set identity) never serves stale results. Sets built
 //     for a (window, view) are kept in a bounded LRU so repeated queries hit the Memo.

@@ -25,6 +25,11 @@ type Options struct {
 	// (default 600,000: a 30-day namespace query of the simulated 1,000-cluster fleet builds
 	// about 450,000; with 400,000 its sets evicted each other and every run took 1.3 s).
 	SetRows int
+	// FleetMin: a refresh that must read at least this many rollups objects of one window
+	// reads the window's fleet object first (layout.FleetKey, written by the reconciler) and
+	// takes from it the rows of every cluster whose recorded version is the current one
+	// (default 8; negative: never read fleet objects).
+	FleetMin int
 	// Concurrency bounds parallel object reads (default 8).
 	Concurrency int
 	// Registry receives the cache's and the per-cluster metrics (nil: not registered).
@@ -56,6 +61,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.SetRows <= 0 {
 		o.SetRows = 600_000
+	}
+	if o.FleetMin == 0 {
+		o.FleetMin = 8
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = 8

@@ -24,6 +24,7 @@ type RefreshReport struct {
 	Removed int // objects gone since the previous refresh (or out of retention)
 	Windows int // windows whose data changed
 	Bytes   int64
+	Fleet   int // rollups taken from fleet objects (one read per window) instead of their own
 }
 
 // winKey identifies a window across refreshes.
@@ -37,15 +38,29 @@ type listed struct {
 	windows  map[winKey]map[refKey]objRef
 	wins     map[winKey]cost.Window
 	statuses map[string]objRef
+	fleet    map[winKey]objRef // fleet rollups objects (layout.FleetKey)
 }
 
 // list lists the derived objects within retention and the status objects.
 func (c *Cache) list(ctx context.Context, now time.Time) (*listed, error) {
-	l := &listed{windows: map[winKey]map[refKey]objRef{}, wins: map[winKey]cost.Window{}, statuses: map[string]objRef{}}
+	l := &listed{windows: map[winKey]map[refKey]objRef{}, wins: map[winKey]cost.Window{}, statuses: map[string]objRef{},
+		fleet: map[winKey]objRef{}}
 	for _, r := range layout.Resolutions {
 		cutoff := now.Add(-c.opts.HourlyRetention)
 		if r == layout.Daily {
 			cutoff = now.Add(-c.opts.DailyRetention)
+		}
+		if c.opts.FleetMin > 0 {
+			err := c.st.List(ctx, layout.FleetPrefix(r), "", func(oi store.ObjectInfo) error {
+				_, w, err := layout.ParseFleet(oi.Key)
+				if err == nil && w.End.After(cutoff) {
+					l.fleet[winKey{resolutionOf(r), w.Start.Unix()}] = objRef{oi.Version, oi.Size}
+				}
+				return nil
+			})
+			if err != nil {
+				return nil, fmt.Errorf("list %s: %w", layout.FleetPrefix(r), err)
+			}
 		}
 		for _, k := range layout.DerivedKinds {
 			err := c.st.List(ctx, layout.DerivedPrefix(k, r), "", func(oi store.ObjectInfo) error {
@@ -94,6 +109,7 @@ func (c *Cache) Refresh(ctx context.Context) (RefreshReport, error) {
 		return rep, err
 	}
 	c.ready.Store(true)
+	c.lastReport = rep
 	return rep, nil
 }
 
@@ -152,7 +168,45 @@ func (c *Cache) refresh(ctx context.Context) (RefreshReport, error) {
 	}
 	sem := make(chan struct{}, c.opts.Concurrency)
 	var wg sync.WaitGroup
+
+	// First the fleet objects of windows with many rollups objects to read: one read gives the
+	// rows of every cluster whose version recorded there is the one listed now.
+	byFleet := map[winKey][]int{}
 	for i, j := range jobs {
+		if _, ok := l.fleet[j.wk]; ok {
+			byFleet[j.wk] = append(byFleet[j.wk], i)
+		}
+	}
+	for wk, idxs := range byFleet {
+		if len(idxs) < c.opts.FleetMin {
+			continue
+		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			want := make([]refKey, len(idxs))
+			for k, i := range idxs {
+				want[k] = jobs[i].rk
+			}
+			n, size, err := c.readFleet(ctx, wk, l, want, func(k int, ch *chunk) { results[idxs[k]] = ch })
+			if err != nil {
+				// Not fatal: the per-cluster objects are the truth and are read below.
+				c.opts.Logger.Warn("fleet rollups object not used", "window", l.wins[wk].Start, "err", err)
+				return
+			}
+			mu.Lock()
+			rep.Read++
+			rep.Fleet += n
+			rep.Bytes += size
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+
+	for i, j := range jobs {
+		if results[i] != nil {
+			continue // from a fleet object
+		}
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
@@ -292,4 +346,46 @@ func (c *Cache) forget(s *snapshot) {
 	c.sets.removeIf(func(k setKey) bool { return !gens[k.gen] })
 	c.assetSets.removeIf(func(g uint64) bool { return !gens[g] })
 	c.lazy.removeIf(func(k lazyKey) bool { k.part = ""; return !current[k] })
+}
+
+// readFleet reads the fleet object of window wk and hands set(k, chunk) the resident rows of
+// want[k]'s cluster wherever the version the object recorded is the version listed now. It
+// returns how many it handed and the object's size.
+func (c *Cache) readFleet(ctx context.Context, wk winKey, l *listed, want []refKey, set func(k int, ch *chunk)) (int, int64, error) {
+	r := layout.Hourly
+	if wk.res == source.Daily {
+		r = layout.Daily
+	}
+	win := l.wins[wk]
+	key := layout.FleetKey(r, layout.Window{Start: win.Start, End: win.End})
+	b, _, err := c.st.Get(ctx, key)
+	if err != nil {
+		return 0, 0, err
+	}
+	c.met.objectsLoaded.Inc()
+	c.met.bytesRead.Add(float64(len(b)))
+	idx, rows, err := readFleet(b)
+	if err != nil {
+		return 0, 0, fmt.Errorf("decode %s: %w", key, err)
+	}
+	type part struct {
+		version  store.Version
+		from, to int
+	}
+	parts := make(map[string]part, len(idx.Clusters))
+	from := 0
+	for _, cl := range idx.Clusters {
+		parts[cl.ID] = part{store.Version(cl.Version), from, from + cl.Rows}
+		from += cl.Rows
+	}
+	n := 0
+	for k, rk := range want {
+		p, ok := parts[rk.cluster]
+		if !ok || p.version != l.windows[wk][rk].version {
+			continue
+		}
+		set(k, newChunk(rk.cluster, win.Start.UnixMilli(), win.End.UnixMilli(), rows[p.from:p.to], residentDim, c.dict))
+		n++
+	}
+	return n, int64(len(b)), nil
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"container/list"
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -29,7 +30,8 @@ type Memo struct {
 }
 
 type memoKey struct {
-	set  weak.Pointer[cost.AllocationSet]
+	set  weak.Pointer[cost.AllocationSet] // or, for a SetRef with an ID, zero
+	id   string
 	opts string
 }
 
@@ -59,14 +61,14 @@ func sizeOf(s *Set) int {
 
 // memoOptions is the part of o that determines the result for set in; ok is false when o
 // cannot be keyed (a filter without its AST).
-func (o *Options) memoOptions(in *cost.AllocationSet) (string, bool) {
+func (o *Options) memoOptions(w cost.Window) (string, bool) {
 	if o.Filter != nil && o.FilterNode == nil {
 		return "", false
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%q|%+v|%t%t%t%t%t|%q|%q|%d|%v", o.AggregateBy, o.LabelConfig, o.IncludeIdle, o.ShareIdle,
 		o.SplitIdle, o.IdleByNode, o.IncludeExternal, o.ShareNamespaces, o.ShareLabels, o.ShareSplit,
-		o.SharedHourlyCost*o.overheadHours(in.Window))
+		o.SharedHourlyCost*o.overheadHours(w))
 	if o.FilterNode != nil {
 		b.WriteString("|")
 		b.WriteString(o.FilterNode.String())
@@ -116,18 +118,37 @@ func (m *Memo) Len() int {
 
 // aggregate is AggregateSet through the memo (if any).
 func (o *Options) aggregate(in *cost.AllocationSet) *Set {
-	if o.Memo == nil {
-		return AggregateSet(in, o)
+	s, _ := o.aggregateRef(context.Background(), SetRef{Window: in.Window, set: in})
+	return s
+}
+
+// aggregateRef is AggregateSet of the ref's set through the memo (if any): a ref with an ID
+// that the memo remembers is not loaded at all.
+func (o *Options) aggregateRef(ctx context.Context, r SetRef) (*Set, error) {
+	opts, ok := "", false
+	if o.Memo != nil {
+		opts, ok = o.memoOptions(r.Window)
 	}
-	opts, ok := o.memoOptions(in)
-	if !ok {
-		return AggregateSet(in, o)
+	var k memoKey
+	if ok && r.ID != "" {
+		k = memoKey{id: r.ID, opts: opts}
+		if s, hit := o.Memo.get(k); hit {
+			return s, nil
+		}
 	}
-	k := memoKey{set: weak.Make(in), opts: opts}
-	if s, ok := o.Memo.get(k); ok {
-		return s
+	in, err := r.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if ok && r.ID == "" {
+		k = memoKey{set: weak.Make(in), opts: opts}
+		if s, hit := o.Memo.get(k); hit {
+			return s, nil
+		}
 	}
 	s := AggregateSet(in, o)
-	o.Memo.put(k, s)
-	return s
+	if ok {
+		o.Memo.put(k, s)
+	}
+	return s, nil
 }

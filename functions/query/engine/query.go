@@ -71,15 +71,53 @@ func (fo *folder) done() []*Set {
 	return fo.out
 }
 
+// SetRef is an allocation set that is loaded only when needed: QueryRefs asks the Memo for a
+// ref's result by its ID first. A Source gives a ref an ID when the set's content is fully
+// determined by it (for as long as the Memo may remember it); "" means no ID (the set is then
+// remembered by identity, as in Query).
+type SetRef struct {
+	ID     string
+	Window cost.Window
+	Load   func(ctx context.Context) (*cost.AllocationSet, error)
+	set    *cost.AllocationSet
+}
+
+func (r SetRef) load(ctx context.Context) (*cost.AllocationSet, error) {
+	if r.set != nil {
+		return r.set, nil
+	}
+	return r.Load(ctx)
+}
+
+// Refs wraps loaded sets as refs without IDs.
+func Refs(sets []*cost.AllocationSet) []SetRef {
+	refs := make([]SetRef, len(sets))
+	for i, s := range sets {
+		refs[i] = SetRef{Window: s.Window, set: s}
+	}
+	return refs
+}
+
 // Query aggregates sets (in parallel, up to GOMAXPROCS) and folds the results in time order as
 // they come, so that at most a few per-set results are held besides the folded ones: a 30-day
 // accumulate=true query over container rows never holds 30 aggregated copies. It stops with
 // ctx's error when ctx is done. The result equals AccumulateSets(StepSets(AggregateSets(…))).
 func Query(ctx context.Context, sets []*cost.AllocationSet, o *Options, f Fold) ([]*Set, error) {
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(sets)))
-	slots := make([]chan *Set, len(sets))
+	return QueryRefs(ctx, Refs(sets), o, f)
+}
+
+// QueryRefs is Query over refs: each set is loaded by the worker that aggregates it, when the
+// Memo does not already hold its result, so at most a few sets are loaded at a time besides
+// what the Source keeps. The first load error stops the query.
+func QueryRefs(ctx context.Context, refs []SetRef, o *Options, f Fold) ([]*Set, error) {
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(refs)))
+	type result struct {
+		s   *Set
+		err error
+	}
+	slots := make([]chan result, len(refs))
 	for i := range slots {
-		slots[i] = make(chan *Set, 1)
+		slots[i] = make(chan result, 1)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -89,13 +127,14 @@ func Query(ctx context.Context, sets []*cost.AllocationSet, o *Options, f Fold) 
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				slots[i] <- o.aggregate(sets[i])
+				s, err := o.aggregateRef(ctx, refs[i])
+				slots[i] <- result{s, err}
 			}
 		})
 	}
 	wg.Go(func() {
 		defer close(next)
-		for i := range sets {
+		for i := range refs {
 			select {
 			case inflight <- struct{}{}:
 			case <-ctx.Done():
@@ -111,10 +150,11 @@ func Query(ctx context.Context, sets []*cost.AllocationSet, o *Options, f Fold) 
 
 	fo := &folder{f: f}
 	var err error
-	for i := range sets {
-		var s *Set
+	for i := range refs {
+		var r result
 		select {
-		case s = <-slots[i]:
+		case r = <-slots[i]:
+			err = r.err
 		case <-ctx.Done():
 			err = ctx.Err()
 		}
@@ -122,7 +162,7 @@ func Query(ctx context.Context, sets []*cost.AllocationSet, o *Options, f Fold) 
 			break
 		}
 		<-inflight
-		fo.add(s)
+		fo.add(r.s)
 	}
 	cancel() // stops the feeder; workers never block (each slot is buffered)
 	wg.Wait()

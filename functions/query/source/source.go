@@ -81,6 +81,15 @@ type Source interface {
 	Ready() bool
 }
 
+// RefSource is a Source that can also hand out allocation sets lazily, as engine.SetRefs
+// whose IDs let the engine's Memo answer repeated queries without loading the sets at all.
+// The sets the refs load obey the AllocationSets contract; an ID must change whenever the
+// set's content would, and be unique among the Sources that share a Memo.
+type RefSource interface {
+	Source
+	AllocationSetRefs(ctx context.Context, q AllocationQuery) ([]engine.SetRef, error)
+}
+
 // ClusterStatus is the health of one cluster's uploads and derivations.
 type ClusterStatus struct {
 	ClusterID    string

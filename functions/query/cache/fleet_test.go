@@ -1,0 +1,238 @@
+package cache
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fedcost/fedcost/agent/sim"
+	"github.com/fedcost/fedcost/functions/query/api"
+	"github.com/fedcost/fedcost/shared/ingest"
+	"github.com/fedcost/fedcost/shared/layout"
+	"github.com/fedcost/fedcost/shared/store"
+)
+
+// fleetQueries exercise the resident rollups (namespace, cluster, idle) and, through them,
+// everything a cold start loads.
+var fleetQueries = []string{
+	"/model/allocation?window=3d&aggregate=namespace&accumulate=true",
+	"/model/allocation?window=3d&aggregate=cluster&step=1d",
+	"/model/allocation?window=3d&aggregate=cluster,namespace&idleByNode=true&accumulate=true",
+	"/model/allocation?window=3h&aggregate=namespace&shareIdle=true",
+	"/model/allocation/summary?window=2d&aggregate=cluster&filter=" + "namespace%3A%22kube-system%22",
+}
+
+// bodies answers fleetQueries from c.
+func bodies(t *testing.T, c *Cache) []string {
+	t.Helper()
+	h := api.New(c, api.Options{Now: func() time.Time { return testEnd }})
+	var out []string
+	for _, q := range fleetQueries {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", q, nil))
+		b, _ := io.ReadAll(rec.Body)
+		if rec.Code != 200 {
+			t.Fatalf("%s: %d %s", q, rec.Code, b)
+		}
+		out = append(out, string(b))
+	}
+	return out
+}
+
+// sameBodies compares answers; numbers within 1e-9 (relative): float sums follow map order.
+func sameBodies(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	for i := range want {
+		var g, w any
+		if err := json.Unmarshal([]byte(got[i]), &g); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(want[i]), &w); err != nil {
+			t.Fatal(err)
+		}
+		if path, ok := sameJSON(g, w, ""); !ok {
+			t.Errorf("%s: %s differs from the per-cluster load at %s", what, fleetQueries[i], path)
+		}
+	}
+}
+
+func sameJSON(g, w any, path string) (string, bool) {
+	switch w := w.(type) {
+	case map[string]any:
+		gm, ok := g.(map[string]any)
+		if !ok || len(gm) != len(w) {
+			return path, false
+		}
+		for k, v := range w {
+			if p, ok := sameJSON(gm[k], v, path+"/"+k); !ok {
+				return p, false
+			}
+		}
+		return "", true
+	case []any:
+		ga, ok := g.([]any)
+		if !ok || len(ga) != len(w) {
+			return path, false
+		}
+		for k := range w {
+			if p, ok := sameJSON(ga[k], w[k], fmt.Sprintf("%s[%d]", path, k)); !ok {
+				return p, false
+			}
+		}
+		return "", true
+	case float64:
+		gf, ok := g.(float64)
+		return path, ok && math.Abs(gf-w) <= 1e-9*math.Max(1, math.Abs(w))
+	default:
+		return path, g == w
+	}
+}
+
+// TestFleetLoadEqualsPerClusterLoad: a cold load that takes rollups from the fleet objects
+// answers exactly as one that reads every per-cluster object, and reads far fewer objects;
+// rows of a cluster whose rollups changed after the compaction, and a corrupt fleet object,
+// fall back to the per-cluster objects.
+func TestFleetLoadEqualsPerClusterLoad(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, _ := fleet(t, sim.Options{Clusters: 6, Days: 3, HourlyHours: 4, ContainersPerDay: 20, Seed: 4})
+	var rollups, fleets int
+	err := st.List(ctx, layout.CombinedPrefix, "", func(oi store.ObjectInfo) error {
+		if _, err := layout.ParseDerived(oi.Key); err == nil && strings.Contains(oi.Key, "/rollups/") {
+			rollups++
+		}
+		if _, _, err := layout.ParseFleet(oi.Key); err == nil {
+			fleets++
+		}
+		return nil
+	})
+	if err != nil || fleets == 0 || rollups < 6*fleets {
+		t.Fatalf("the reconcile should have compacted every window: %d fleet, %d rollups objects (%v)", fleets, rollups, err)
+	}
+
+	plain, _ := loaded(t, st, Options{FleetMin: -1})
+	st.take()
+	want := bodies(t, plain)
+	st.take()
+
+	fast, _ := loaded(t, st, Options{FleetMin: 1})
+	rep := fast.lastReport
+	reads := st.take()
+	if rep.Fleet != rollups {
+		t.Fatalf("took %d rollups from fleet objects, want all %d (report %+v)", rep.Fleet, rollups, rep)
+	}
+	for k := range reads {
+		if strings.Contains(k, "/rollups/") {
+			t.Errorf("read the per-cluster object %s although the fleet object holds its version", k)
+		}
+	}
+	sameBodies(t, "fleet load", bodies(t, fast), want)
+
+	// One cluster's newest day changes after the compaction: its rows come from its own object.
+	if _, err := sim.Generate(ctx, st, sim.Options{Clusters: 1, Days: 1, HourlyHours: 1, ContainersPerDay: 7, Seed: 99, End: testEnd}); err != nil {
+		t.Fatal(err)
+	}
+	core := newCore(t, st)
+	if _, err := core.Reconcile(ctx, reconcileOne("sim-0001")); err != nil {
+		t.Fatal(err)
+	}
+	plain2, _ := loaded(t, st, Options{FleetMin: -1})
+	want2 := bodies(t, plain2)
+	if strings.Join(want2, "") == strings.Join(want, "") {
+		t.Fatal("the changed upload did not change the answers: the test proves nothing")
+	}
+	st.take()
+	fast2, _ := loaded(t, st, Options{FleetMin: 1})
+	own := 0
+	for k := range st.take() {
+		if strings.Contains(k, "/rollups/") {
+			if !strings.Contains(k, "cluster=sim-0001/") {
+				t.Errorf("read %s although its fleet version is current", k)
+			}
+			own++
+		}
+	}
+	if own == 0 || fast2.lastReport.Fleet != rollups-own {
+		t.Fatalf("changed cluster: %d own reads, %d from fleet objects (of %d)", own, fast2.lastReport.Fleet, rollups)
+	}
+	sameBodies(t, "fleet load after a change", bodies(t, fast2), want2)
+
+	// A corrupt fleet object is skipped with a warning; its window is read per cluster.
+	var victim string
+	_ = st.List(ctx, layout.FleetPrefix(layout.Daily), "", func(oi store.ObjectInfo) error { victim = oi.Key; return nil })
+	if _, err := st.Put(ctx, victim, []byte("PAR1 not really")); err != nil {
+		t.Fatal(err)
+	}
+	fast3, _ := loaded(t, st, Options{FleetMin: 1})
+	if fast3.lastReport.Fleet >= fast2.lastReport.Fleet {
+		t.Fatalf("a corrupt fleet object still supplied rows: %d", fast3.lastReport.Fleet)
+	}
+	sameBodies(t, "corrupt fleet object", bodies(t, fast3), want2)
+}
+
+func newCore(t *testing.T, st store.Store) *ingest.Core {
+	t.Helper()
+	core, err := ingest.New(ingest.Config{Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return core
+}
+
+// reconcileOne re-derives one cluster (no fleet compaction: that runs over all clusters only).
+func reconcileOne(cluster string) ingest.ReconcileOptions {
+	return ingest.ReconcileOptions{Cluster: cluster}
+}
+
+// TestMemoAnswersWithoutSets: through AllocationSetRefs, a repeated query is answered from the
+// engine's Memo without building its sets again (the set LRU can be small); a refresh that
+// changes a window gives it a new ref ID, so its sets are built anew and the answer moves.
+func TestMemoAnswersWithoutSets(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, _ := fleet(t, sim.Options{Clusters: 3, Days: 3, HourlyHours: 2, ContainersPerDay: 10, Seed: 5})
+	c, _ := loaded(t, st, Options{})
+	q := []string{"/model/allocation?window=3d&aggregate=namespace&accumulate=true"}
+	h := api.New(c, api.Options{Now: func() time.Time { return testEnd }})
+	get := func() string {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", q[0], nil))
+		if rec.Code != 200 {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		return rec.Body.String()
+	}
+	first := get()
+	if n, _ := c.sets.stats(); n == 0 {
+		t.Fatal("the first query built no sets")
+	}
+	c.sets.removeIf(func(setKey) bool { return true })
+	if again := get(); again != first {
+		t.Fatal("the remembered answer differs")
+	}
+	if n, _ := c.sets.stats(); n != 0 {
+		t.Fatalf("a remembered query built %d sets", n)
+	}
+
+	// A changed day: only its window's set is built again.
+	if _, err := sim.Generate(ctx, st, sim.Options{Clusters: 1, Days: 1, HourlyHours: 0, ContainersPerDay: 4, Seed: 77, End: testEnd}); err != nil {
+		t.Fatal(err)
+	}
+	derive(t, st, "sim-0001")
+	if _, err := c.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	changed := get()
+	if changed == first {
+		t.Fatal("the answer did not follow the refresh")
+	}
+	if n, _ := c.sets.stats(); n != 1 {
+		t.Fatalf("after one window changed, %d sets were built, want 1", n)
+	}
+}
