@@ -107,10 +107,16 @@ func (c *Cache) lazyParts(ctx context.Context, w *window, kind layout.DerivedKin
 	}
 	slices.SortFunc(keys, func(a, b lazyKey) int { return strings.Compare(a.rk.cluster, b.rk.cluster) })
 	out := make([]any, len(keys))
+	if dim, ok := strings.CutPrefix(part, partRollup); ok && w.fleet {
+		c.lazyFromFleet(ctx, w, dim, keys, out)
+	}
 	errs := make([]error, len(keys))
 	sem := make(chan struct{}, c.opts.Concurrency)
 	var wg sync.WaitGroup
 	for i, k := range keys {
+		if out[i] != nil {
+			continue
+		}
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
@@ -119,4 +125,44 @@ func (c *Cache) lazyParts(ctx context.Context, w *window, kind layout.DerivedKin
 	}
 	wg.Wait()
 	return out, errors.Join(errs...)
+}
+
+// lazyFromFleet fills out[i] with the dim rollups of keys[i] from the window's fleet object
+// where many are missing from the LRU and the fleet object holds their current version (one
+// read instead of one per cluster); the rest stay nil for the caller to read.
+func (c *Cache) lazyFromFleet(ctx context.Context, w *window, dim string, keys []lazyKey, out []any) {
+	var idx []int
+	for i, k := range keys {
+		if v, ok := c.lazy.get(k); ok {
+			out[i] = v
+		} else {
+			idx = append(idx, i)
+		}
+	}
+	if c.opts.FleetMin <= 0 || len(idx) < c.opts.FleetMin {
+		return
+	}
+	// One reader per window at a time: concurrent queries of the same window share it.
+	_, _ = c.flight.do(fleetFlight{w.gen, dim}, func() (any, error) {
+		want := make([]refKey, 0, len(idx))
+		versions := make([]store.Version, 0, len(idx))
+		for _, i := range idx {
+			want = append(want, keys[i].rk)
+			versions = append(versions, keys[i].ref.version)
+		}
+		_, _, err := c.readFleet(ctx, w.res, w.win, want, versions, func(d string) bool { return d == dim }, func(k int, ch *chunk) {
+			c.lazy.add(keys[idx[k]], ch, ch.bytes)
+			out[idx[k]] = ch
+		})
+		if err != nil {
+			c.opts.Logger.Warn("fleet rollups object not used", "window", w.win.Start, "dimension", dim, "err", err)
+		}
+		return nil, nil
+	})
+}
+
+// fleetFlight keys a fleet read for lazily loaded rollups in the flight group.
+type fleetFlight struct {
+	gen uint64
+	dim string
 }

@@ -185,10 +185,12 @@ func (c *Cache) refresh(ctx context.Context) (RefreshReport, error) {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			want := make([]refKey, len(idxs))
+			versions := make([]store.Version, len(idxs))
 			for k, i := range idxs {
 				want[k] = jobs[i].rk
+				versions[k] = l.windows[wk][want[k]].version
 			}
-			n, size, err := c.readFleet(ctx, wk, l, want, func(k int, ch *chunk) { results[idxs[k]] = ch })
+			n, size, err := c.readFleet(ctx, wk.res, l.wins[wk], want, versions, residentDim, func(k int, ch *chunk) { results[idxs[k]] = ch })
 			if err != nil {
 				// Not fatal: the per-cluster objects are the truth and are read below.
 				c.opts.Logger.Warn("fleet rollups object not used", "window", l.wins[wk].Start, "err", err)
@@ -273,13 +275,14 @@ func (c *Cache) refresh(ctx context.Context) (RefreshReport, error) {
 	}
 	for wk, refs := range l.windows {
 		ow := oldWins[wk]
-		changed := ow == nil || len(byWin[wk]) > 0 || !maps.Equal(ow.refs, refs)
+		_, fleet := l.fleet[wk]
+		changed := ow == nil || len(byWin[wk]) > 0 || !maps.Equal(ow.refs, refs) || ow.fleet != fleet
 		if !changed {
 			next.windows[wk.res] = append(next.windows[wk.res], ow)
 			continue
 		}
 		rep.Windows++
-		w := &window{res: wk.res, win: l.wins[wk], gen: c.gen.Add(1), rollups: map[string]*chunk{}, refs: refs}
+		w := &window{res: wk.res, win: l.wins[wk], gen: c.gen.Add(1), rollups: map[string]*chunk{}, refs: refs, fleet: fleet}
 		for rk := range refs {
 			if ow == nil || rk.kind != layout.DerivedRollups || ow.refs[rk].version != refs[rk].version {
 				continue
@@ -348,15 +351,15 @@ func (c *Cache) forget(s *snapshot) {
 	c.lazy.removeIf(func(k lazyKey) bool { k.part = ""; return !current[k] })
 }
 
-// readFleet reads the fleet object of window wk and hands set(k, chunk) the resident rows of
-// want[k]'s cluster wherever the version the object recorded is the version listed now. It
-// returns how many it handed and the object's size.
-func (c *Cache) readFleet(ctx context.Context, wk winKey, l *listed, want []refKey, set func(k int, ch *chunk)) (int, int64, error) {
+// readFleet reads the fleet object of a window and hands set(k, chunk) the rows of the
+// dimensions keep selects of want[k]'s cluster wherever the version the object recorded is
+// versions[k]. It returns how many it handed and the object's size.
+func (c *Cache) readFleet(ctx context.Context, res source.Resolution, win cost.Window, want []refKey, versions []store.Version,
+	keep func(dim string) bool, set func(k int, ch *chunk)) (int, int64, error) {
 	r := layout.Hourly
-	if wk.res == source.Daily {
+	if res == source.Daily {
 		r = layout.Daily
 	}
-	win := l.wins[wk]
 	key := layout.FleetKey(r, layout.Window{Start: win.Start, End: win.End})
 	b, _, err := c.st.Get(ctx, key)
 	if err != nil {
@@ -381,10 +384,10 @@ func (c *Cache) readFleet(ctx context.Context, wk winKey, l *listed, want []refK
 	n := 0
 	for k, rk := range want {
 		p, ok := parts[rk.cluster]
-		if !ok || p.version != l.windows[wk][rk].version {
+		if !ok || p.version != versions[k] {
 			continue
 		}
-		set(k, newChunk(rk.cluster, win.Start.UnixMilli(), win.End.UnixMilli(), rows[p.from:p.to], residentDim, c.dict))
+		set(k, newChunk(rk.cluster, win.Start.UnixMilli(), win.End.UnixMilli(), rows[p.from:p.to], keep, c.dict))
 		n++
 	}
 	return n, int64(len(b)), nil

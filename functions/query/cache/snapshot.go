@@ -26,6 +26,7 @@ type window struct {
 	gen     uint64
 	rollups map[string]*chunk // resident rollup rows by cluster
 	refs    map[refKey]objRef // every derived object of the window
+	fleet   bool              // a fleet rollups object was listed for the window
 }
 
 // refKey is (kind, cluster) within a window.
