@@ -34,12 +34,14 @@ func TestSourceIsAskedWhatTheQueryNeeds(t *testing.T) {
 		needs engine.Fields
 		res   source.Resolution
 	}{
-		{"window=7d&aggregate=namespace", engine.FieldCluster | engine.FieldNamespace, source.Daily},
+		{"window=7d&aggregate=namespace", engine.FieldNamespace, source.Daily}, // idle all goes to __idle__
+		{"window=7d&aggregate=namespace&shareIdle=true", engine.FieldCluster | engine.FieldNamespace, source.Daily},
+		{"window=7d&aggregate=namespace&filter=namespace:%22a%22", engine.FieldCluster | engine.FieldNamespace, source.Daily},
 		{"window=7d&aggregate=namespace&idleByNode=true", engine.FieldCluster | engine.FieldNode | engine.FieldNamespace, source.Daily},
 		{"window=7d&aggregate=controller&filter=label%5Bapp%5D:%22x%22", engine.FieldCluster | engine.FieldController | engine.FieldControllerKind | engine.FieldLabels, source.Daily},
 		{"window=7d&aggregate=cluster&shareNamespaces=kube-system", engine.FieldCluster | engine.FieldNamespace, source.Daily},
 		{"window=7d", engine.AllFields, source.Daily},
-		{"window=2026-11-20T03:00:00Z,2026-11-20T09:00:00Z&aggregate=all", engine.FieldCluster, source.Hourly},
+		{"window=2026-11-20T03:00:00Z,2026-11-20T09:00:00Z&aggregate=all", 0, source.Hourly},
 		{"window=2026-11-20T00:00:00Z,2026-11-21T00:00:00Z&aggregate=cluster", engine.FieldCluster, source.Hourly},
 		{"window=2026-11-20T00:00:00Z,2026-11-21T00:00:00Z&aggregate=cluster&accumulate=true", engine.FieldCluster, source.Daily},
 		{"window=2026-11-20T00:00:00Z,2026-11-21T00:00:00Z&aggregate=cluster&step=1d", engine.FieldCluster, source.Daily},

@@ -75,7 +75,14 @@ func TestViewsAgree(t *testing.T) {
 		opts engine.Options
 		dim  string // the view the cache must choose
 	}{
-		{"namespace", engine.Options{AggregateBy: []string{cost.AggNamespace}, IncludeIdle: true}, "namespace"},
+		// Nothing needs the cluster: namespace rollups merged across clusters.
+		{"namespace", engine.Options{AggregateBy: []string{cost.AggNamespace}, IncludeIdle: true}, dimFleetNamespace},
+		{"namespace without idle", engine.Options{AggregateBy: []string{cost.AggNamespace}}, dimFleetNamespace},
+		{"all", engine.Options{AggregateBy: []string{engine.AggregateAll}, IncludeIdle: true}, dimFleetNamespace},
+		{"namespace shared namespace", engine.Options{AggregateBy: []string{cost.AggNamespace}, IncludeIdle: true, ShareNamespaces: []string{"kube-system"}}, dimFleetNamespace},
+		{"namespace shared overhead evenly", engine.Options{AggregateBy: []string{cost.AggNamespace}, IncludeIdle: true, SharedHourlyCost: 3, ShareSplit: engine.ShareEven}, dimFleetNamespace},
+		{"namespace shared overhead", engine.Options{AggregateBy: []string{cost.AggNamespace}, SharedHourlyCost: 3}, dimFleetNamespace},
+		{"namespace by cluster idle", engine.Options{AggregateBy: []string{cost.AggNamespace}, IncludeIdle: true, SplitIdle: true}, "namespace"},
 		{"namespace shared idle", engine.Options{AggregateBy: []string{cost.AggNamespace}, IncludeIdle: true, ShareIdle: true}, "namespace"},
 		{"cluster", engine.Options{AggregateBy: []string{cost.AggCluster}, IncludeIdle: true, SplitIdle: true}, "namespace"},
 		{"controller", engine.Options{AggregateBy: []string{cost.AggController}, IncludeIdle: true}, "controller"},

@@ -23,8 +23,14 @@ type setKey struct {
 	v   view
 }
 
+// dimFleetNamespace is the view of namespace rollups merged across clusters.
+const dimFleetNamespace = "*" + ingest.DimNamespace
+
 // viewFor picks the smallest rows that answer a query reading needs.
 func viewFor(needs engine.Fields) view {
+	if engine.FieldNamespace.Has(needs) {
+		return view{dim: dimFleetNamespace} // no cluster needed: one row per namespace
+	}
 	needs |= engine.FieldCluster // names must stay unique across clusters
 	switch {
 	case (engine.FieldCluster | engine.FieldNamespace).Has(needs):
@@ -50,7 +56,9 @@ func (c *Cache) allocationSet(ctx context.Context, w *window, v view) (*cost.All
 		}
 		var s *cost.AllocationSet
 		var err error
-		if v.dim != "" {
+		if v.dim == dimFleetNamespace {
+			s = c.fleetNamespaceSet(w)
+		} else if v.dim != "" {
 			s, err = c.rollupSet(ctx, w, v.dim)
 		} else {
 			s, err = c.containerSet(ctx, w, v.needs)
@@ -104,6 +112,51 @@ func (c *Cache) rollupSet(ctx context.Context, w *window, dim string) (*cost.All
 		}
 	}
 	return s, nil
+}
+
+// fleetNamespaceSet builds a window's set for queries that read no property but the
+// namespace (engine.Options.Needs without the cluster): the namespace rollup rows of every
+// cluster merged per namespace (unmounted and external rows apart, by their markers) with
+// engine.Add, and every idle row merged into one. The engine answers such queries from it
+// exactly as from the per-cluster rows: without shareIdle, splitIdle, idleByNode or a filter,
+// all idle goes to __idle__ and nothing else reads the cluster. A few dozen rows instead of
+// one per (cluster, namespace): a 30-day namespace query of 1,000 clusters aggregates ≈1,000
+// rows instead of ≈270,000.
+func (c *Cache) fleetNamespaceSet(w *window) *cost.AllocationSet {
+	s := cost.NewAllocationSet(w.win)
+	var idle *cost.Allocation
+	for _, ch := range w.rollups {
+		rr := ch.reader()
+		for si := range ch.segs {
+			seg := &ch.segs[si]
+			if seg.dim != ingest.DimNamespace && seg.dim != ingest.DimIdle {
+				continue
+			}
+			for i := range int(seg.n) {
+				a := rr.allocation(seg, i)
+				if seg.dim == ingest.DimIdle {
+					if idle == nil {
+						own(a)
+						a.Name, a.Properties = "*/"+cost.IdleSuffix, &cost.AllocationProperties{}
+						idle = a
+						s.Allocations[a.Name] = a
+					} else {
+						engine.Add(idle, a)
+					}
+					continue
+				}
+				name := rollupName("*", ingest.DimNamespace, a)
+				if g, ok := s.Allocations[name]; ok {
+					engine.Add(g, a)
+					continue
+				}
+				own(a)
+				a.Name, a.Properties = name, &cost.AllocationProperties{Namespace: a.Properties.Namespace}
+				s.Allocations[name] = a
+			}
+		}
+	}
+	return s
 }
 
 // rollupName names a rollup row uniquely within a fleet-wide set, keeping the markers the

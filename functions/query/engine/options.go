@@ -76,9 +76,15 @@ func ValidateAggregateBy(props []string) error {
 	return cost.ValidateAggregateBy(props)
 }
 
-// Needs returns the properties this query reads, including idle ids and sharing.
+// Needs returns the properties this query reads, including idle ids and sharing. The
+// cluster is needed only where idle is computed per cluster (shareIdle, splitIdle, idleByNode,
+// and a filter's scaling of idle) or the aggregation or filter reads it: otherwise idle rows
+// all merge into __idle__ and rows of different clusters may be pre-merged by a Source.
 func (o *Options) Needs() Fields {
-	need := Needs(o.AggregateBy, o.FilterNode) | FieldCluster
+	need := Needs(o.AggregateBy, o.FilterNode)
+	if o.ShareIdle || o.SplitIdle || o.IdleByNode || o.Filter != nil || o.FilterNode != nil {
+		need |= FieldCluster
+	}
 	if o.IdleByNode {
 		need |= FieldNode
 	}
