@@ -169,6 +169,16 @@ func (c *Core) compactWindow(ctx context.Context, fw fleetWindow, objs map[strin
 			return wr, nil
 		}
 	}
+	// List the window again: the pass's listing may be minutes old by now, and a cluster
+	// carried over at a version older than its object would look current to later passes
+	// (the fleet object being newer than that object) until the window changed again.
+	objs, err := c.listWindowRollups(ctx, fw)
+	if err != nil {
+		return wr, err
+	}
+	if len(objs) == 0 {
+		return wr, nil // removed meanwhile: the next pass removes the fleet object
+	}
 	// The previous fleet object: rows of clusters whose version did not change are kept.
 	var old *combined.FleetIndex
 	var oldRows []combined.AllocationRow
@@ -272,4 +282,20 @@ func (c *Core) compactWindow(ctx context.Context, fw fleetWindow, objs map[strin
 	}
 	wr.written = true
 	return wr, nil
+}
+
+// listWindowRollups lists the rollups objects of one window now.
+func (c *Core) listWindowRollups(ctx context.Context, fw fleetWindow) (map[string]store.ObjectInfo, error) {
+	objs := map[string]store.ObjectInfo{}
+	prefix := fmt.Sprintf("%sdate=%s/", layout.DerivedPrefix(layout.DerivedRollups, fw.res), fw.win.Start.UTC().Format("2006-01-02"))
+	err := c.st.List(ctx, prefix, "", func(oi store.ObjectInfo) error {
+		if d, err := layout.ParseDerived(oi.Key); err == nil && d.Window == fw.win {
+			objs[d.Cluster] = oi
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", prefix, err)
+	}
+	return objs, nil
 }

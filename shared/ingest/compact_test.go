@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -736,18 +735,12 @@ func TestCompactSince(t *testing.T) {
 	checkFleet(t, st)
 }
 
-// A pass decides which clusters to carry over from the listing it made at its start, and
-// skips a window later when its fleet object is Settle newer than every rollups object. A
-// rollups object rewritten during a pass that lasts longer than Settle, in a window the pass
-// rewrites (because another cluster changed) after it, is carried over at its old version,
-// and the fleet object then looks fresh to every later pass: the fleet object stays stale
-// (readers stay exact, but read that cluster's object themselves) until the window changes
-// again. The test plays it with Settle 50ms; with the default 2 minutes the same happens when a
-// pass runs for more than 2 minutes.
+// A rollups object rewritten during a long pass, in a window the pass rewrites after it
+// (because another cluster changed), must not be carried over at the version the pass listed
+// at its start: the fleet object would then look fresh to every later pass and stay stale
+// (readers stay exact, but read that cluster's object themselves) until the window changed
+// again. Compact lists a window again before rewriting it. The test plays it with Settle 50ms.
 func TestCompactChangeDuringLongPass(t *testing.T) {
-	if os.Getenv("FEDCOST_COMPACT_KNOWN") == "" {
-		t.Skip("known limitation of Compact (see the comment); set FEDCOST_COMPACT_KNOWN=1 to run")
-	}
 	st := newMemory()
 	c := newCore(t, st)
 	deriveFleet(t, c, st)
