@@ -99,6 +99,16 @@ func (c *Cache) lazyPart(ctx context.Context, k lazyKey, key string) (any, error
 // lazyParts loads one part of every object of kind in window w, concurrently, in key order
 // (nil entries: removed since the listing).
 func (c *Cache) lazyParts(ctx context.Context, w *window, kind layout.DerivedKind, part string) ([]any, error) {
+	var out []any
+	err := c.lazyEach(ctx, w, kind, part, func(p any) { out = append(out, p) })
+	return out, err
+}
+
+// lazyEach calls fn with one part of every object of kind in window w, in key order (nil:
+// removed since the listing), loading them a batch at a time with up to Concurrency reads,
+// so that only a batch is held besides what the LRU keeps: a window of container rows of a
+// thousand clusters is never in memory at once.
+func (c *Cache) lazyEach(ctx context.Context, w *window, kind layout.DerivedKind, part string, fn func(any)) error {
 	var keys []lazyKey
 	for rk, ref := range w.refs {
 		if rk.kind == kind {
@@ -110,21 +120,32 @@ func (c *Cache) lazyParts(ctx context.Context, w *window, kind layout.DerivedKin
 	if dim, ok := strings.CutPrefix(part, partRollup); ok && w.fleet {
 		c.lazyFromFleet(ctx, w, dim, keys, out)
 	}
-	errs := make([]error, len(keys))
-	sem := make(chan struct{}, c.opts.Concurrency)
-	var wg sync.WaitGroup
-	for i, k := range keys {
-		if out[i] != nil {
-			continue
+	batch := 4 * c.opts.Concurrency
+	for lo := 0; lo < len(keys); lo += batch {
+		hi := min(lo+batch, len(keys))
+		errs := make([]error, hi-lo)
+		sem := make(chan struct{}, c.opts.Concurrency)
+		var wg sync.WaitGroup
+		for i := lo; i < hi; i++ {
+			if out[i] != nil {
+				continue
+			}
+			wg.Go(func() {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				out[i], errs[i-lo] = c.lazyPart(ctx, keys[i], w.key(keys[i].rk))
+			})
 		}
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			out[i], errs[i] = c.lazyPart(ctx, k, w.key(k.rk))
-		})
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return err
+		}
+		for i := lo; i < hi; i++ {
+			fn(out[i])
+			out[i] = nil
+		}
 	}
-	wg.Wait()
-	return out, errors.Join(errs...)
+	return nil
 }
 
 // lazyFromFleet fills out[i] with the dim rollups of keys[i] from the window's fleet object

@@ -182,19 +182,15 @@ func rollupName(cluster, dim string, a *cost.Allocation) string {
 // containerSet builds a window's set from container rows, rolled up over needs unless every
 // property is needed.
 func (c *Cache) containerSet(ctx context.Context, w *window, needs engine.Fields) (*cost.AllocationSet, error) {
-	parts, err := c.lazyParts(ctx, w, layout.DerivedAllocations, partContainers)
-	if err != nil {
-		return nil, err
-	}
 	s := cost.NewAllocationSet(w.win)
-	for _, p := range parts {
+	err := c.lazyEach(ctx, w, layout.DerivedAllocations, partContainers, func(p any) {
 		ch, ok := p.(*chunk)
 		if !ok || ch == nil {
-			continue
+			return
 		}
 		if !needs.Has(engine.AllFields) {
 			rollupInto(s, ch, needs)
-			continue
+			return
 		}
 		rr := ch.reader()
 		for si := range ch.segs {
@@ -204,6 +200,9 @@ func (c *Cache) containerSet(ctx context.Context, w *window, needs engine.Fields
 				s.Allocations[a.Name] = a
 			}
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	return s, nil
 }
