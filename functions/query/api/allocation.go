@@ -19,6 +19,9 @@ func (s *server) queryAllocations(r *http.Request, fl flavor) (*allocationQuery,
 	hourly, daily := s.src.Coverage()
 	res := source.ChooseResolution(q.window, hourly, daily, q.preferDaily())
 	aq := source.AllocationQuery{Window: q.window, Resolution: res, Needs: q.opts.Needs()}
+	if cl, ok := q.opts.Clusters(); ok {
+		aq.Clusters = cl
+	}
 	var refs []engine.SetRef
 	if rs, ok := s.src.(source.RefSource); ok {
 		refs, err = rs.AllocationSetRefs(ctx, aq)

@@ -99,7 +99,7 @@ func (c *Cache) AllocationSets(ctx context.Context, q source.AllocationQuery) ([
 		return nil, source.ErrNotReady
 	}
 	wins := c.snap.Load().overlapping(q.Resolution, q.Window)
-	v := viewFor(q.Needs)
+	v := viewFor(q.Needs).only(q.Clusters)
 	out := make([]*cost.AllocationSet, len(wins))
 	// Sets not built yet are built by GOMAXPROCS workers (each reads with up to Concurrency).
 	var next atomic.Int64
@@ -136,11 +136,11 @@ func (c *Cache) AllocationSetRefs(ctx context.Context, q source.AllocationQuery)
 		return nil, source.ErrNotReady
 	}
 	wins := c.snap.Load().overlapping(q.Resolution, q.Window)
-	v := viewFor(q.Needs)
+	v := viewFor(q.Needs).only(q.Clusters)
 	refs := make([]engine.SetRef, len(wins))
 	for i, w := range wins {
 		refs[i] = engine.SetRef{
-			ID:     fmt.Sprintf("cache%d/%d/%s/%d", c.id, w.gen, v.dim, v.needs),
+			ID:     fmt.Sprintf("cache%d/%d/%s/%d/%t/%s", c.id, w.gen, v.dim, v.needs, v.restricted, v.clusters),
 			Window: w.win,
 			Load:   func(ctx context.Context) (*cost.AllocationSet, error) { return c.allocationSet(ctx, w, v) },
 		}
@@ -162,7 +162,7 @@ func (c *Cache) AssetSets(ctx context.Context, q source.AssetQuery) ([]*cost.Ass
 		s, ok := c.assetSets.get(w.gen)
 		if !ok {
 			v, err := c.flight.do(assetSetKey(w.gen), func() (any, error) {
-				parts, err := c.lazyParts(ctx, w, layout.DerivedAssets, partAssets)
+				parts, err := c.lazyParts(ctx, w, layout.DerivedAssets, partAssets, view{})
 				if err != nil {
 					return nil, err
 				}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/fedcost/fedcost/agent/sim"
 	"github.com/fedcost/fedcost/functions/query/api"
+	"github.com/fedcost/fedcost/functions/query/source"
+	"github.com/fedcost/fedcost/shared/cost"
 	"github.com/fedcost/fedcost/shared/ingest"
 	"github.com/fedcost/fedcost/shared/layout"
 	"github.com/fedcost/fedcost/shared/store"
@@ -237,3 +240,72 @@ func TestMemoAnswersWithoutSets(t *testing.T) {
 		t.Fatalf("after one window changed, %d sets were built, want 1", n)
 	}
 }
+
+// TestClusterRestriction: a filter that pins the cluster lets the cache read only that
+// cluster's rows (container rows of other clusters are not even read), with the same answer
+// as from every cluster's rows; with sharing the restriction is not used.
+func TestClusterRestriction(t *testing.T) {
+	t.Parallel()
+	st, _ := fleet(t, sim.Options{Clusters: 4, Days: 2, HourlyHours: 2, ContainersPerDay: 15, Seed: 8})
+	c, _ := loaded(t, st, Options{})
+	h := api.New(c, api.Options{Now: func() time.Time { return testEnd }})
+	plain, _ := loaded(t, st, Options{})
+	ask := func(h http.Handler, q string) string {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", q, nil))
+		if rec.Code != 200 {
+			t.Fatalf("%s: %d %s", q, rec.Code, rec.Body)
+		}
+		return rec.Body.String()
+	}
+	// The unrestricted answer: the same query through a Source that is not a RefSource and
+	// ignores AllocationQuery.Clusters.
+	hp := api.New(allSets{plain}, api.Options{Now: func() time.Time { return testEnd }})
+	for _, q := range []string{
+		"window=2d&aggregate=pod&accumulate=true&filter=cluster%3A%22sim-0002%22",
+		"window=2d&aggregate=namespace&shareIdle=true&filter=cluster%3A%22sim-0002%22",
+		"window=2h&aggregate=node&idleByNode=true&filter=cluster%3A%22sim-0002%22%2Bnamespace%21%3A%22kube-system%22",
+		"window=2d&aggregate=cluster&filter=cluster%3A%22sim-0002%22,%22sim-0003%22",
+		"window=2d&aggregate=label%3Aapp&accumulate=true&filter=cluster%3A%22sim-0002%22",
+		"window=2d&aggregate=namespace&shareNamespaces=kube-system&filter=cluster%3A%22sim-0002%22",
+	} {
+		st.take()
+		got := ask(h, "/model/allocation?"+q)
+		for k := range st.take() {
+			if strings.Contains(k, "/allocations/") && !strings.Contains(k, "cluster=sim-0002/") && !strings.Contains(k, "cluster=sim-0003/") &&
+				!strings.Contains(q, "shareNamespaces") {
+				t.Errorf("%s: read %s, outside the filter's clusters", q, k)
+			}
+		}
+		want := ask(hp, "/model/allocation?"+q)
+		var g, w any
+		if err := json.Unmarshal([]byte(got), &g); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(want), &w); err != nil {
+			t.Fatal(err)
+		}
+		if path, ok := sameJSON(g, w, ""); !ok {
+			t.Errorf("%s: restricted answer differs at %s", q, path)
+		}
+	}
+}
+
+// allSets hides a Cache's RefSource side and the cluster restriction: every query reads the
+// sets of every cluster.
+type allSets struct{ c *Cache }
+
+func (s allSets) AllocationSets(ctx context.Context, q source.AllocationQuery) ([]*cost.AllocationSet, error) {
+	q.Clusters = nil
+	return s.c.AllocationSets(ctx, q)
+}
+
+func (s allSets) AssetSets(ctx context.Context, q source.AssetQuery) ([]*cost.AssetSet, error) {
+	return s.c.AssetSets(ctx, q)
+}
+
+func (s allSets) Coverage() (hourly, daily cost.Window) { return s.c.Coverage() }
+
+func (s allSets) Clusters(ctx context.Context) ([]source.ClusterStatus, error) { return s.c.Clusters(ctx) }
+
+func (s allSets) Ready() bool { return s.c.Ready() }

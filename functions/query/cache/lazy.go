@@ -98,20 +98,21 @@ func (c *Cache) lazyPart(ctx context.Context, k lazyKey, key string) (any, error
 
 // lazyParts loads one part of every object of kind in window w, concurrently, in key order
 // (nil entries: removed since the listing).
-func (c *Cache) lazyParts(ctx context.Context, w *window, kind layout.DerivedKind, part string) ([]any, error) {
+func (c *Cache) lazyParts(ctx context.Context, w *window, kind layout.DerivedKind, part string, v view) ([]any, error) {
 	var out []any
-	err := c.lazyEach(ctx, w, kind, part, func(p any) { out = append(out, p) })
+	err := c.lazyEach(ctx, w, kind, part, v, func(p any) { out = append(out, p) })
 	return out, err
 }
 
-// lazyEach calls fn with one part of every object of kind in window w, in key order (nil:
+// lazyEach calls fn with one part of every object of kind in window w (of the clusters v
+// keeps), in key order (nil:
 // removed since the listing), loading them a batch at a time with up to Concurrency reads,
 // so that only a batch is held besides what the LRU keeps: a window of container rows of a
 // thousand clusters is never in memory at once.
-func (c *Cache) lazyEach(ctx context.Context, w *window, kind layout.DerivedKind, part string, fn func(any)) error {
+func (c *Cache) lazyEach(ctx context.Context, w *window, kind layout.DerivedKind, part string, v view, fn func(any)) error {
 	var keys []lazyKey
 	for rk, ref := range w.refs {
-		if rk.kind == kind {
+		if rk.kind == kind && v.keeps(rk.cluster) {
 			keys = append(keys, lazyKey{rk: rk, res: w.res, start: w.win.Start.Unix(), ref: ref, part: part})
 		}
 	}

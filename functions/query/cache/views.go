@@ -15,6 +15,22 @@ import (
 type view struct {
 	dim   string // ingest.DimNamespace, DimController, DimNode; "" = container rows
 	needs engine.Fields
+	// restricted: only the rows of the clusters in clusters (comma-separated) are read.
+	restricted bool
+	clusters   string
+}
+
+// only restricts v to clusters (source.AllocationQuery.Clusters; nil: all).
+func (v view) only(clusters []string) view {
+	if clusters != nil {
+		v.restricted, v.clusters = true, ","+strings.Join(clusters, ",")+","
+	}
+	return v
+}
+
+// keeps reports whether v reads the rows of cluster.
+func (v view) keeps(cluster string) bool {
+	return !v.restricted || strings.Contains(v.clusters, ","+cluster+",")
 }
 
 // setKey identifies a built set: the window generation and the view.
@@ -59,9 +75,9 @@ func (c *Cache) allocationSet(ctx context.Context, w *window, v view) (*cost.All
 		if v.dim == dimFleetNamespace {
 			s = c.fleetNamespaceSet(w)
 		} else if v.dim != "" {
-			s, err = c.rollupSet(ctx, w, v.dim)
+			s, err = c.rollupSet(ctx, w, v)
 		} else {
-			s, err = c.containerSet(ctx, w, v.needs)
+			s, err = c.containerSet(ctx, w, v)
 		}
 		if err != nil {
 			return nil, err
@@ -76,7 +92,8 @@ func (c *Cache) allocationSet(ctx context.Context, w *window, v view) (*cost.All
 }
 
 // rollupSet builds a window's set from the rollup rows of one dimension plus the idle rows.
-func (c *Cache) rollupSet(ctx context.Context, w *window, dim string) (*cost.AllocationSet, error) {
+func (c *Cache) rollupSet(ctx context.Context, w *window, v view) (*cost.AllocationSet, error) {
+	dim := v.dim
 	s := cost.NewAllocationSet(w.win)
 	add := func(ch *chunk, want string) {
 		rr := ch.reader()
@@ -95,13 +112,16 @@ func (c *Cache) rollupSet(ctx context.Context, w *window, dim string) (*cost.All
 		}
 	}
 	for _, ch := range w.rollups {
+		if !v.keeps(ch.cluster) {
+			continue
+		}
 		add(ch, ingest.DimIdle)
 		if residentDim(dim) {
 			add(ch, dim)
 		}
 	}
 	if !residentDim(dim) {
-		parts, err := c.lazyParts(ctx, w, layout.DerivedRollups, partRollup+dim)
+		parts, err := c.lazyParts(ctx, w, layout.DerivedRollups, partRollup+dim, v)
 		if err != nil {
 			return nil, err
 		}
@@ -181,9 +201,10 @@ func rollupName(cluster, dim string, a *cost.Allocation) string {
 
 // containerSet builds a window's set from container rows, rolled up over needs unless every
 // property is needed.
-func (c *Cache) containerSet(ctx context.Context, w *window, needs engine.Fields) (*cost.AllocationSet, error) {
+func (c *Cache) containerSet(ctx context.Context, w *window, v view) (*cost.AllocationSet, error) {
+	needs := v.needs
 	s := cost.NewAllocationSet(w.win)
-	err := c.lazyEach(ctx, w, layout.DerivedAllocations, partContainers, func(p any) {
+	err := c.lazyEach(ctx, w, layout.DerivedAllocations, partContainers, v, func(p any) {
 		ch, ok := p.(*chunk)
 		if !ok || ch == nil {
 			return

@@ -97,6 +97,17 @@ func (o *Options) Needs() Fields {
 	return need
 }
 
+// Clusters returns the clusters outside which no row can change the answer, when the filter
+// restricts the cluster (filter.Restriction) and nothing is shared: rows of other clusters
+// fail the filter, their idle ids have nothing passing it (so their idle is dropped), and
+// only sharing would weigh them. ok is false when every cluster counts.
+func (o *Options) Clusters() (clusters []string, ok bool) {
+	if o.FilterNode == nil || o.sharing() {
+		return nil, false
+	}
+	return filter.Restriction(o.FilterNode, "cluster")
+}
+
 func (o *Options) sharing() bool {
 	return len(o.ShareNamespaces) > 0 || len(o.ShareLabels) > 0 || o.SharedHourlyCost != 0
 }

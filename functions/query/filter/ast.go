@@ -13,7 +13,10 @@
 // Strings have no escapes. The value "__unallocated__" stands for the empty string.
 package filter
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Op is a comparison operator.
 type Op int
@@ -108,4 +111,65 @@ func Walk(n Node, fn func(*Comparison)) {
 	case *Comparison:
 		fn(n)
 	}
+}
+
+// Restriction returns the values a scalar field must take for n to match: ok is true when
+// every match of n has field equal to one of values (e.g. `cluster:"a"`, `cluster:"a","b"`,
+// `cluster:"a"+namespace:"x"`, `cluster:"a"|cluster:"b"`). Sources use it to skip data that
+// cannot match. Negations, other operators and __unallocated__ give no restriction.
+func Restriction(n Node, field string) (values []string, ok bool) {
+	switch n := n.(type) {
+	case *Comparison:
+		if n.Field != field || n.Keyed || n.Op != Equals || len(n.Values) == 0 {
+			return nil, false
+		}
+		if slices.Contains(n.Values, "__unallocated__") {
+			return nil, false
+		}
+		vs := slices.Clone(n.Values)
+		slices.Sort(vs)
+		return slices.Compact(vs), true
+	case *And:
+		// Any restricting child restricts the conjunction; several: their intersection.
+		var set map[string]bool
+		for _, c := range n.Children {
+			vs, ok := Restriction(c, field)
+			if !ok {
+				continue
+			}
+			next := map[string]bool{}
+			for _, v := range vs {
+				if set == nil || set[v] {
+					next[v] = true
+				}
+			}
+			set = next
+		}
+		if set == nil {
+			return nil, false
+		}
+		return sortedKeys(set), true
+	case *Or:
+		set := map[string]bool{}
+		for _, c := range n.Children {
+			vs, ok := Restriction(c, field)
+			if !ok {
+				return nil, false
+			}
+			for _, v := range vs {
+				set[v] = true
+			}
+		}
+		return sortedKeys(set), len(n.Children) > 0
+	}
+	return nil, false
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -2,6 +2,7 @@ package filter
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -242,4 +243,37 @@ func FuzzParseFilter(f *testing.F) {
 			m(asset())
 		}
 	})
+}
+
+func TestRestriction(t *testing.T) {
+	for _, tc := range []struct {
+		filter string
+		want   []string // nil: no restriction
+	}{
+		{`cluster:"a"`, []string{"a"}},
+		{`cluster:"b","a"`, []string{"a", "b"}},
+		{`cluster:"a"+namespace:"x"`, []string{"a"}},
+		{`namespace:"x"+(cluster:"a"|cluster:"b")`, []string{"a", "b"}},
+		{`cluster:"a","b"+cluster:"b","c"`, []string{"b"}},
+		{`cluster:"a"+cluster:"b"`, []string{}},
+		{`cluster:"a"|namespace:"x"`, nil},
+		{`cluster!:"a"`, nil},
+		{`cluster~:"a"`, nil},
+		{`cluster<~:"a"`, nil},
+		{`cluster:"__unallocated__"`, nil},
+		{`namespace:"x"`, nil},
+		{`label[cluster]:"a"`, nil},
+	} {
+		n, err := Parse(tc.filter)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.filter, err)
+		}
+		got, ok := Restriction(n, "cluster")
+		if ok != (tc.want != nil) || (ok && !slices.Equal(got, tc.want)) {
+			t.Errorf("Restriction(%s) = %q, %v; want %q", tc.filter, got, ok, tc.want)
+		}
+	}
+	if _, ok := Restriction(nil, "cluster"); ok {
+		t.Error("a nil filter restricts")
+	}
 }

@@ -52,6 +52,9 @@ type AllocationQuery struct {
 	// (e.g. cluster-qualified); the engine reads names for nothing else when Needs is not
 	// engine.AllFields.
 	Needs engine.Fields
+	// Clusters, when not nil, are the only clusters whose rows can change the answer
+	// (engine.Options.Clusters): a Source may leave out every row, idle included, of others.
+	Clusters []string
 }
 
 // AssetQuery asks for asset sets.
