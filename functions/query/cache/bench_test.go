@@ -39,8 +39,11 @@ var (
 	benchRepeat     = flag.Int("bench-repeat", envInt("FEDCOST_BENCH_REPEAT", 20), "runs of each query [env FEDCOST_BENCH_REPEAT]")
 )
 
-// benchMemoryLimit is fedcost query's default --memory-limit.
-const benchMemoryLimit = 900 << 20
+// benchMemoryLimit and benchMemoBytes are fedcost query's defaults (--memory-limit, the Memo).
+const (
+	benchMemoryLimit = 900 << 20
+	benchMemoBytes   = 128 << 20
+)
 
 // benchEnd is the benchmark fleet's "now" (fixed, so the built fleet can be reused).
 var benchEnd = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
@@ -194,7 +197,7 @@ func BenchmarkFleet(b *testing.B) {
 		b.ReportMetric(heapMiB(), "heap_loaded_MiB")
 
 		// No request timeout: cold container-level queries of a large fleet take minutes here.
-		h := api.New(c, api.Options{Now: func() time.Time { return benchEnd }, Timeout: time.Hour})
+		h := api.New(c, api.Options{Now: func() time.Time { return benchEnd }, Timeout: time.Hour, MemoBytes: benchMemoBytes})
 		qs := benchQueries(b)
 		p50 := map[string]time.Duration{}
 		for _, q := range qs {
@@ -222,6 +225,9 @@ func BenchmarkFleet(b *testing.B) {
 		b.Logf("load %v, %d resident rows (~%d MiB est.), RSS %.0f MiB (peak %.0f MiB)", load.Round(time.Millisecond), rows, bytes>>20, rss/1024, hwm/1024)
 
 		runtime.KeepAlive(c) // the heap and RSS above include the cache
+		if os.Getenv("FEDCOST_BENCH_NAIVE") == "0" {
+			continue // a quicker run without the naive scan
+		}
 		naive := naiveScan(b, st, qs)
 		for _, q := range qs {
 			b.ReportMetric(naive[q.name].Seconds()/max(p50[q.name].Seconds(), 1e-9), q.name+"_naive_x")

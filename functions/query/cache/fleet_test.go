@@ -202,7 +202,7 @@ func TestMemoAnswersWithoutSets(t *testing.T) {
 	ctx := context.Background()
 	st, _ := fleet(t, sim.Options{Clusters: 3, Days: 3, HourlyHours: 2, ContainersPerDay: 10, Seed: 5})
 	c, _ := loaded(t, st, Options{})
-	q := []string{"/model/allocation?window=3d&aggregate=namespace&accumulate=true"}
+	q := []string{"/model/allocation?window=3d&aggregate=cluster&accumulate=true"}
 	h := api.New(c, api.Options{Now: func() time.Time { return testEnd }})
 	get := func() string {
 		rec := httptest.NewRecorder()
@@ -306,6 +306,8 @@ func (s allSets) AssetSets(ctx context.Context, q source.AssetQuery) ([]*cost.As
 
 func (s allSets) Coverage() (hourly, daily cost.Window) { return s.c.Coverage() }
 
-func (s allSets) Clusters(ctx context.Context) ([]source.ClusterStatus, error) { return s.c.Clusters(ctx) }
+func (s allSets) Clusters(ctx context.Context) ([]source.ClusterStatus, error) {
+	return s.c.Clusters(ctx)
+}
 
 func (s allSets) Ready() bool { return s.c.Ready() }

@@ -22,7 +22,7 @@ type Options struct {
 	// container rows, assets; estimated; default 64 MiB).
 	LazyBytes int
 	// SetRows bounds the rows of the allocation sets kept for reuse, about 650 bytes each
-	// (default 250,000). Repeated queries do not need them (the engine's Memo answers by set
+	// (default 150,000). Repeated queries do not need them (the engine's Memo answers by set
 	// ref ID); they save rebuilding when the same windows are asked with new options.
 	SetRows int
 	// FleetMin: a refresh that must read at least this many rollups objects of one window
@@ -60,7 +60,7 @@ func (o Options) withDefaults() Options {
 		o.LazyBytes = 64 << 20
 	}
 	if o.SetRows <= 0 {
-		o.SetRows = 250_000
+		o.SetRows = 150_000
 	}
 	if o.FleetMin == 0 {
 		o.FleetMin = 8

@@ -27,6 +27,9 @@ type window struct {
 	rollups map[string]*chunk // resident rollup rows by cluster
 	refs    map[refKey]objRef // every derived object of the window
 	fleet   bool              // a fleet rollups object was listed for the window
+	// fleetNS is the namespace rollups merged across clusters (the dimFleetNamespace view),
+	// built before the window is published.
+	fleetNS *cost.AllocationSet
 }
 
 // refKey is (kind, cluster) within a window.

@@ -62,6 +62,9 @@ func viewFor(needs engine.Fields) view {
 // allocationSet returns the set of window w in view v, built once per (window generation,
 // view) and kept in an LRU so repeated queries get the same object (and engine.Memo hits).
 func (c *Cache) allocationSet(ctx context.Context, w *window, v view) (*cost.AllocationSet, error) {
+	if v.dim == dimFleetNamespace && w.fleetNS != nil {
+		return w.fleetNS, nil
+	}
 	k := setKey{w.gen, v}
 	if s, ok := c.sets.get(k); ok {
 		return s, nil
