@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,7 +35,7 @@ type CompactReport struct {
 	Windows  int // windows with rollups (or a fleet object)
 	UpToDate int // fleet object current (by time, or by the versions in its index)
 	Written  int // fleet objects written
-	Removed  int // fleet objects of windows without rollups deleted
+	Removed  int // fleet objects of windows without rollups, or of an older format, deleted
 	Read     int // per-cluster rollups objects read
 	Failed   int
 	Errors   []error // the first few failures
@@ -97,6 +98,26 @@ func (c *Core) Compact(ctx context.Context, o CompactOptions) (CompactReport, er
 		})
 		if err != nil {
 			return rep, fmt.Errorf("list %s: %w", prefix, err)
+		}
+	}
+	// Objects of older fleet formats (other folders than layout.FleetVersion) are deleted:
+	// no reader of this build reads them.
+	old := layout.CombinedPrefix + layout.FleetDir + "/"
+	var stale []string
+	err := c.st.List(ctx, old, "", func(oi store.ObjectInfo) error {
+		if !strings.HasPrefix(oi.Key, old+layout.FleetVersion+"/") {
+			stale = append(stale, oi.Key)
+		}
+		return nil
+	})
+	if err != nil {
+		return rep, fmt.Errorf("list %s: %w", old, err)
+	}
+	for _, k := range stale {
+		if err := c.st.Delete(ctx, k); err != nil && !errors.Is(err, store.ErrNotFound) {
+			rep.fail(fmt.Errorf("delete %s: %w", k, err))
+		} else {
+			rep.Removed++
 		}
 	}
 	var wins []fleetWindow

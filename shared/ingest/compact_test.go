@@ -186,8 +186,14 @@ func checkFleet(t testing.TB, st store.Store) int {
 		var wantRows []combined.AllocationRow
 		for _, id := range ids {
 			cr := byCluster[id]
-			wantIdx = append(wantIdx, combined.FleetCluster{ID: id, Version: string(cr.version), Rows: len(cr.rows)})
-			wantRows = append(wantRows, cr.rows...)
+			first := 0
+			for _, r := range cr.rows {
+				if combined.FleetFirst(r.Dimension) {
+					first++
+				}
+			}
+			wantIdx = append(wantIdx, combined.FleetCluster{ID: id, Version: string(cr.version), Rows: len(cr.rows), First: first})
+			wantRows = append(wantRows, combined.FleetOrder(cr.rows)...)
 		}
 		if idx.Format != combined.FleetFormat || !reflect.DeepEqual(idx.Clusters, wantIdx) {
 			t.Errorf("window %s: fleet index %+v\nwant (current rollups) %+v", rw, idx, wantIdx)
@@ -373,7 +379,7 @@ func TestCompactRereadsOnlyChangedCluster(t *testing.T) {
 						if cl.Version == oldIdx.Clusters[i].Version || reflect.DeepEqual(parts[cl.ID], oldParts[cl.ID]) {
 							t.Errorf("round %d: bravo's fleet part not replaced", round)
 						}
-						if !reflect.DeepEqual(parts[cl.ID], cur["bravo"].rows) {
+						if !reflect.DeepEqual(parts[cl.ID], combined.FleetOrder(cur["bravo"].rows)) {
 							t.Errorf("round %d: bravo's fleet part is not its new rollups", round)
 						}
 						continue
@@ -551,7 +557,7 @@ func TestCompactBesideDerivations(t *testing.T) {
 	history := map[versionKey][]combined.AllocationRow{}
 	for rw, byCluster := range currentRollups(t, st) {
 		for cl, cr := range byCluster {
-			history[versionKey{cl, rw, string(cr.version)}] = cr.rows
+			history[versionKey{cl, rw, string(cr.version)}] = combined.FleetOrder(cr.rows)
 		}
 	}
 	record := func(cl string, rw resWindow) {
@@ -563,7 +569,7 @@ func TestCompactBesideDerivations(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		history[versionKey{cl, rw, string(info.Version)}] = rows
+		history[versionKey{cl, rw, string(info.Version)}] = combined.FleetOrder(rows)
 	}
 	// The compacting core reads rollups objects slowly, so that derivations land between its
 	// listing and its reads.
@@ -761,5 +767,34 @@ func TestCompactChangeDuringLongPass(t *testing.T) {
 	t.Logf("pass during the change: %+v", rep)
 	rep = compact(t, c, CompactOptions{Settle: settle})
 	t.Logf("pass after the change: %+v", rep)
+	checkFleet(t, st)
+}
+
+// TestCompactDeletesOlderFormats: objects under fleet/ outside the current format's folder
+// are deleted (no reader of this build reads them); current ones are kept.
+func TestCompactDeletesOlderFormats(t *testing.T) {
+	ctx := context.Background()
+	st := newMemory()
+	c := newCore(t, st)
+	deriveFleet(t, c, st)
+	compact(t, c, CompactOptions{})
+	old := []string{
+		layout.CombinedPrefix + "fleet/resolution=1d/date=2026-11-20/1795132800-1795219200.parquet",
+		layout.CombinedPrefix + "fleet/v1/resolution=1h/date=2026-11-20/1795132800-1795136400.parquet",
+	}
+	for _, k := range old {
+		if _, err := st.Put(ctx, k, []byte("old format")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep := compact(t, c, CompactOptions{})
+	if rep.Removed != len(old) || rep.Written != 0 {
+		t.Fatalf("report %+v, want %d removed and nothing written", rep, len(old))
+	}
+	for _, k := range old {
+		if _, err := st.Stat(ctx, k); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%s not deleted: %v", k, err)
+		}
+	}
 	checkFleet(t, st)
 }

@@ -118,10 +118,15 @@ func StatusKey(cluster string) string { return CombinedPrefix + "status/" + clus
 // StatusPrefix is federated/combined/status/.
 const StatusPrefix = CombinedPrefix + "status/"
 
-// FleetDir is the folder of the fleet rollups under federated/combined/.
-const FleetDir = "fleet"
+// FleetDir is the folder of the fleet rollups under federated/combined/, and FleetVersion the
+// folder of the current format inside it (it changes with shared/combined.FleetFormat, so a
+// reader never meets an object of another format; the compaction deletes older folders).
+const (
+	FleetDir     = "fleet"
+	FleetVersion = "v2"
+)
 
-// FleetKey is federated/combined/fleet/resolution=<r>/date=<YYYY-MM-DD>/<start>-<end>.parquet:
+// FleetKey is federated/combined/fleet/v2/resolution=<r>/date=<YYYY-MM-DD>/<start>-<end>.parquet:
 // the rollups of every cluster for one window in one object, with an index of the per-cluster
 // rollups object versions it was built from (shared/combined.FleetIndex). It is an accelerator
 // for the query service's cold start (one read per window instead of one per cluster and
@@ -129,13 +134,13 @@ const FleetDir = "fleet"
 // reader uses a cluster's rows only where the version recorded matches the current object.
 // External engines should read rollups/, not fleet/ (the same rows twice).
 func FleetKey(r Resolution, w Window) string {
-	return fmt.Sprintf("%s%s/resolution=%s/date=%s/%s", CombinedPrefix, FleetDir, r,
+	return fmt.Sprintf("%s%s/%s/resolution=%s/date=%s/%s", CombinedPrefix, FleetDir, FleetVersion, r,
 		w.Start.UTC().Format("2006-01-02"), w.FileName(".parquet"))
 }
 
-// FleetPrefix is federated/combined/fleet/resolution=<r>/.
+// FleetPrefix is federated/combined/fleet/v2/resolution=<r>/.
 func FleetPrefix(r Resolution) string {
-	return CombinedPrefix + FleetDir + "/resolution=" + string(r) + "/"
+	return CombinedPrefix + FleetDir + "/" + FleetVersion + "/resolution=" + string(r) + "/"
 }
 
 // ParseFleet parses a fleet rollups key.
@@ -143,9 +148,9 @@ func ParseFleet(key string) (Resolution, Window, error) {
 	bad := func(why string) (Resolution, Window, error) {
 		return "", Window{}, &KeyError{Key: key, Class: CombinedClass, Reason: why}
 	}
-	rest, ok := strings.CutPrefix(key, CombinedPrefix+FleetDir+"/")
+	rest, ok := strings.CutPrefix(key, CombinedPrefix+FleetDir+"/"+FleetVersion+"/")
 	if !ok {
-		return bad("not under " + CombinedPrefix + FleetDir + "/")
+		return bad("not under " + CombinedPrefix + FleetDir + "/" + FleetVersion + "/")
 	}
 	p := strings.Split(rest, "/")
 	if len(p) != 3 {

@@ -226,15 +226,17 @@ func TestFleetKeyRoundTrip(t *testing.T) {
 			t.Fatalf("fleet key %q parsed as a per-cluster derived object", key)
 		}
 	}
-	if got, want := FleetKey(Daily, WindowFor(Daily, day)), "federated/combined/fleet/resolution=1d/date=2026-11-20/1795132800-1795219200.parquet"; got != want {
+	if got, want := FleetKey(Daily, WindowFor(Daily, day)), "federated/combined/fleet/v2/resolution=1d/date=2026-11-20/1795132800-1795219200.parquet"; got != want {
 		t.Fatalf("key = %q, want %q", got, want)
 	}
 	for _, bad := range []string{
-		"federated/combined/fleet/resolution=1d/date=2026-11-21/1795132800-1795219200.parquet",
-		"federated/combined/fleet/resolution=1d/date=2026-11-20/1795132800-1795136400.parquet",
-		"federated/combined/fleet/resolution=2d/date=2026-11-20/1795132800-1795219200.parquet",
-		"federated/combined/fleet/resolution=1d/date=2026-11-20/x/1795132800-1795219200.parquet",
-		"federated/combined/fleet/resolution=1d/date=2026-11-20/1795132800-1795219200.json",
+		"federated/combined/fleet/resolution=1d/date=2026-11-20/1795132800-1795219200.parquet",
+		"federated/combined/fleet/v1/resolution=1d/date=2026-11-20/1795132800-1795219200.parquet",
+		"federated/combined/fleet/v2/resolution=1d/date=2026-11-21/1795132800-1795219200.parquet",
+		"federated/combined/fleet/v2/resolution=1d/date=2026-11-20/1795132800-1795136400.parquet",
+		"federated/combined/fleet/v2/resolution=2d/date=2026-11-20/1795132800-1795219200.parquet",
+		"federated/combined/fleet/v2/resolution=1d/date=2026-11-20/x/1795132800-1795219200.parquet",
+		"federated/combined/fleet/v2/resolution=1d/date=2026-11-20/1795132800-1795219200.json",
 		"federated/combined/rollups/resolution=1d/date=2026-11-20/1795132800-1795219200.parquet",
 	} {
 		if _, _, err := ParseFleet(bad); err == nil {

@@ -58,7 +58,7 @@ func newQueryServer(ctx context.Context, st store.Store, opts queryOptions, reg 
 		staleAfter = 2*cache.DefaultInterval + 15*time.Minute
 	}
 	// The Memo gets 128 MiB (not the API's 256): with the cache's resident rollups (~400 MiB
-	// at 1,000 clusters) and its LRUs it stays within the default 900 MiB memory limit.
+	// at 1,000 clusters) and its LRUs it stays within the default 800 MiB memory limit.
 	apiHandler := api.New(c, api.Options{StaleAfter: staleAfter, Tokens: opts.Tokens, CORSOrigins: opts.CORSOrigins,
 		Logger: opts.Logger, MemoBytes: 128 << 20})
 	uiHandler := ui.Handler(ui.Options{Currency: opts.Currency})
@@ -82,7 +82,7 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cors := fs.String("cors-origins", os.Getenv("FEDCOST_CORS_ORIGINS"), "comma-separated browser origins allowed to call the API (\"*\" for any) [env FEDCOST_CORS_ORIGINS]")
 	currency := fs.String("currency", queryEnv("FEDCOST_CURRENCY", "$"), "currency symbol the UI shows (no conversion) [env FEDCOST_CURRENCY]")
 	logLevel := fs.String("log-level", queryEnv("FEDCOST_LOG_LEVEL", "info"), "debug, info, warn or error [env FEDCOST_LOG_LEVEL]")
-	memLimit := fs.String("memory-limit", queryEnv("FEDCOST_MEMORY_LIMIT", "900MiB"), "soft heap limit of the Go runtime (KiB, MiB, GiB; 0 = none); ignored when GOMEMLIMIT is set [env FEDCOST_MEMORY_LIMIT]")
+	memLimit := fs.String("memory-limit", queryEnv("FEDCOST_MEMORY_LIMIT", "800MiB"), "soft heap limit of the Go runtime (KiB, MiB, GiB; 0 = none); ignored when GOMEMLIMIT is set [env FEDCOST_MEMORY_LIMIT]")
 	durs := []struct {
 		dst        *time.Duration
 		name, env  string

@@ -69,7 +69,7 @@ func readColumns[T any](data []byte) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
-	return decodeColumns[T](f)
+	return decodeColumns[T](f, f.RowGroups())
 }
 
 func openParquet(data []byte) (*parquet.File, error) {
@@ -80,8 +80,11 @@ func openParquet(data []byte) (*parquet.File, error) {
 	return f, nil
 }
 
-// readFleet decodes a fleet rollups object (combined.WriteFleet) with the column decoder.
-func readFleet(data []byte) (*combined.FleetIndex, []combined.AllocationRow, error) {
+// readFleet decodes one section of a fleet rollups object (combined.WriteFleet: the first
+// holds the namespace and idle rows, the second the others) with the column decoder, reading
+// only that section's row groups. It returns the index and, per cluster of the index, the
+// cluster's rows of that section.
+func readFleet(data []byte, first bool) (*combined.FleetIndex, [][]combined.AllocationRow, error) {
 	f, err := openParquet(data)
 	if err != nil {
 		return nil, nil, err
@@ -90,14 +93,53 @@ func readFleet(data []byte) (*combined.FleetIndex, []combined.AllocationRow, err
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err := decodeColumns[combined.AllocationRow](f)
-	if errors.Is(err, errUnknownColumn) {
-		return combined.ReadFleet(data)
+	want := idx.FirstRows()
+	groups := f.RowGroups()
+	split, n := -1, int64(0)
+	for i, rg := range groups {
+		if n == want {
+			split = i
+			break
+		}
+		n += rg.NumRows()
 	}
-	return idx, rows, err
+	if split < 0 && n == want {
+		split = len(groups)
+	}
+	if split < 0 {
+		return nil, nil, fmt.Errorf("fleet object: its first section (%d rows) does not end a row group", want)
+	}
+	sel := groups[split:]
+	if first {
+		sel = groups[:split]
+	}
+	rows, err := decodeColumns[combined.AllocationRow](f, sel)
+	if errors.Is(err, errUnknownColumn) {
+		var all []combined.AllocationRow
+		if all, err = combined.ReadRows[combined.AllocationRow](data); err == nil {
+			rows = all[want:]
+			if first {
+				rows = all[:want]
+			}
+		}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	parts := make([][]combined.AllocationRow, len(idx.Clusters))
+	at := 0
+	for i, c := range idx.Clusters {
+		k := c.First
+		if !first {
+			k = c.Rows - c.First
+		}
+		parts[i] = rows[at : at+k]
+		at += k
+	}
+	return idx, parts, nil
 }
 
-func decodeColumns[T any](f *parquet.File) ([]T, error) {
+func decodeColumns[T any](f *parquet.File, groups []parquet.RowGroup) ([]T, error) {
 	plan := planOf(reflect.TypeFor[T]())
 	paths := f.Schema().Columns()
 	fields := make([]field, len(paths))
@@ -108,12 +150,16 @@ func decodeColumns[T any](f *parquet.File) ([]T, error) {
 		}
 		fields[i] = fd
 	}
-	rows := make([]T, f.NumRows())
+	var total int64
+	for _, rg := range groups {
+		total += rg.NumRows()
+	}
+	rows := make([]T, total)
 	bufp := valuePool.Get().(*[]parquet.Value)
 	defer valuePool.Put(bufp)
 	buf := *bufp
 	base := 0
-	for _, rg := range f.RowGroups() {
+	for _, rg := range groups {
 		n := int(rg.NumRows())
 		chunks := rg.ColumnChunks()
 		keys := map[int][]mapEntry{} // field index → entries, from the key column

@@ -2,7 +2,9 @@ package cache
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/fedcost/fedcost/agent/sim"
@@ -73,6 +75,67 @@ func normalizeMaps(p any) {
 	for i := range v.NumField() {
 		if f := v.Field(i); f.Kind() == reflect.Map && f.Len() == 0 {
 			f.Set(reflect.Zero(f.Type()))
+		}
+	}
+}
+
+// TestReadFleetSections: each section of a fleet object decodes alone into the right rows per
+// cluster, also when the first section spans several row groups (64k rows each).
+func TestReadFleetSections(t *testing.T) {
+	mk := func(dim string, i int) combined.AllocationRow {
+		return combined.AllocationRow{Dimension: dim, Name: fmt.Sprintf("%s-%d", dim, i), CPUCost: float64(i)}
+	}
+	var a, b []combined.AllocationRow
+	for i := range 40_000 {
+		a = append(a, mk("namespace", i))
+		if i%4000 == 0 {
+			a = append(a, mk("controller", i))
+		}
+	}
+	for i := range 30_000 {
+		b = append(b, mk("idle", i))
+		if i%6000 == 0 {
+			b = append(b, mk("node", i))
+		}
+	}
+	x := &combined.FleetIndex{Format: combined.FleetFormat, Clusters: []combined.FleetCluster{
+		{ID: "a", Version: "1", Rows: len(a)}, {ID: "b", Version: "2", Rows: len(b)}}}
+	data, err := combined.WriteFleet(x, append(slices.Clone(a), b...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	split := func(rows []combined.AllocationRow, first bool) []combined.AllocationRow {
+		var out []combined.AllocationRow
+		for _, r := range rows {
+			if combined.FleetFirst(r.Dimension) == first {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	for _, first := range []bool{true, false} {
+		idx, parts, err := readFleet(data, first)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(idx.Clusters) != 2 || idx.Clusters[0].First != 40_000 || idx.Clusters[1].First != 30_000 {
+			t.Fatalf("index %+v", idx.Clusters)
+		}
+		for i, want := range [][]combined.AllocationRow{split(a, first), split(b, first)} {
+			if !reflect.DeepEqual(parts[i], want) {
+				t.Errorf("section first=%t, cluster %d: %d rows, want %d", first, i, len(parts[i]), len(want))
+			}
+		}
+	}
+	// The generic reader agrees: cluster after cluster, each in FleetOrder.
+	_, rows, err := combined.ReadFleet(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append(combined.FleetOrder(a), combined.FleetOrder(b)...)
+	for i := range want {
+		if i >= len(rows) || rows[i].Name != want[i].Name || rows[i].Dimension != want[i].Dimension || rows[i].CPUCost != want[i].CPUCost {
+			t.Fatalf("ReadFleet row %d = %+v, want %+v (cluster-major FleetOrder)", i, rows[min(i, len(rows)-1)], want[i])
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/fedcost/fedcost/functions/query/source"
 	"github.com/fedcost/fedcost/shared/combined"
 	"github.com/fedcost/fedcost/shared/cost"
+	"github.com/fedcost/fedcost/shared/ingest"
 	"github.com/fedcost/fedcost/shared/layout"
 	"github.com/fedcost/fedcost/shared/store"
 )
@@ -385,7 +386,8 @@ func (c *Cache) forget(s *snapshot) {
 }
 
 // readFleet reads the fleet object of a window and hands set(k, chunk) the rows of the
-// dimensions keep selects of want[k]'s cluster wherever the version the object recorded is
+// dimensions keep selects (all of the object's first section — namespace, idle — or all of
+// its second) of want[k]'s cluster wherever the version the object recorded is
 // versions[k]. It returns how many it handed and the object's size.
 func (c *Cache) readFleet(ctx context.Context, res source.Resolution, win cost.Window, want []refKey, versions []store.Version,
 	keep func(dim string) bool, set func(k int, ch *chunk)) (int, int64, error) {
@@ -400,27 +402,26 @@ func (c *Cache) readFleet(ctx context.Context, res source.Resolution, win cost.W
 	}
 	c.met.objectsLoaded.Inc()
 	c.met.bytesRead.Add(float64(len(b)))
-	idx, rows, err := readFleet(b)
+	first := keep(ingest.DimNamespace)
+	idx, parts, err := readFleet(b, first)
 	if err != nil {
 		return 0, 0, fmt.Errorf("decode %s: %w", key, err)
 	}
 	type part struct {
-		version  store.Version
-		from, to int
+		version store.Version
+		rows    []combined.AllocationRow
 	}
-	parts := make(map[string]part, len(idx.Clusters))
-	from := 0
-	for _, cl := range idx.Clusters {
-		parts[cl.ID] = part{store.Version(cl.Version), from, from + cl.Rows}
-		from += cl.Rows
+	byCluster := make(map[string]part, len(idx.Clusters))
+	for i, cl := range idx.Clusters {
+		byCluster[cl.ID] = part{store.Version(cl.Version), parts[i]}
 	}
 	n := 0
 	for k, rk := range want {
-		p, ok := parts[rk.cluster]
+		p, ok := byCluster[rk.cluster]
 		if !ok || p.version != versions[k] {
 			continue
 		}
-		set(k, newChunk(rk.cluster, win.Start.UnixMilli(), win.End.UnixMilli(), rows[p.from:p.to], keep, c.dict))
+		set(k, newChunk(rk.cluster, win.Start.UnixMilli(), win.End.UnixMilli(), p.rows, keep, c.dict))
 		n++
 	}
 	return n, int64(len(b)), nil
