@@ -116,12 +116,6 @@ func (m *Memo) Len() int {
 	return len(m.entries)
 }
 
-// aggregate is AggregateSet through the memo (if any).
-func (o *Options) aggregate(in *cost.AllocationSet) *Set {
-	s, _ := o.aggregateRef(context.Background(), SetRef{Window: in.Window, set: in})
-	return s
-}
-
 // aggregateRef is AggregateSet of the ref's set through the memo (if any): a ref with an ID
 // that the memo remembers is not loaded at all.
 func (o *Options) aggregateRef(ctx context.Context, r SetRef) (*Set, error) {
