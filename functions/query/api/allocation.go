@@ -22,6 +22,9 @@ func (s *server) queryAllocations(r *http.Request, fl flavor) (*allocationQuery,
 	if cl, ok := q.opts.Clusters(); ok {
 		aq.Clusters = cl
 	}
+	if keys, ok := q.opts.LabelKeys(); ok {
+		aq.LabelKeys = keys
+	}
 	var refs []engine.SetRef
 	if rs, ok := s.src.(source.RefSource); ok {
 		refs, err = rs.AllocationSetRefs(ctx, aq)

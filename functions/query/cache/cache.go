@@ -99,7 +99,7 @@ func (c *Cache) AllocationSets(ctx context.Context, q source.AllocationQuery) ([
 		return nil, source.ErrNotReady
 	}
 	wins := c.snap.Load().overlapping(q.Resolution, q.Window)
-	v := viewFor(q.Needs).only(q.Clusters)
+	v := viewFor(q.Needs).only(q.Clusters).onlyLabels(q.LabelKeys)
 	out := make([]*cost.AllocationSet, len(wins))
 	// Sets not built yet are built by GOMAXPROCS workers (each reads with up to Concurrency).
 	var next atomic.Int64
@@ -136,11 +136,11 @@ func (c *Cache) AllocationSetRefs(ctx context.Context, q source.AllocationQuery)
 		return nil, source.ErrNotReady
 	}
 	wins := c.snap.Load().overlapping(q.Resolution, q.Window)
-	v := viewFor(q.Needs).only(q.Clusters)
+	v := viewFor(q.Needs).only(q.Clusters).onlyLabels(q.LabelKeys)
 	refs := make([]engine.SetRef, len(wins))
 	for i, w := range wins {
 		refs[i] = engine.SetRef{
-			ID:     fmt.Sprintf("cache%d/%d/%s/%d/%t/%s", c.id, w.gen, v.dim, v.needs, v.restricted, v.clusters),
+			ID:     fmt.Sprintf("cache%d/%d/%s/%d/%t/%s/%t/%s", c.id, w.gen, v.dim, v.needs, v.restricted, v.clusters, v.projected, v.labels),
 			Window: w.win,
 			Load:   func(ctx context.Context) (*cost.AllocationSet, error) { return c.allocationSet(ctx, w, v) },
 		}

@@ -14,8 +14,35 @@ import (
 // __unmounted__/__external__ markers kept in the name, idle rows as they are) but without its
 // copies: rows are grouped by dictionary ids, a group of one row is the row itself, and label
 // maps, volumes and load balancers are shared until a merge needs a private copy.
-func rollupInto(dst *cost.AllocationSet, ch *chunk, keep engine.Fields) {
+//
+// labelKeys, when not nil, groups rows by their labels projected onto those keys: a query by
+// label:app groups by app, not by every distinct label set (the group's labels are still the
+// intersection of its rows' labels, as the engine's aggregation computes them).
+func rollupInto(dst *cost.AllocationSet, ch *chunk, keep engine.Fields, labelKeys []string) {
 	rr := ch.reader()
+	project := labelKeys != nil && keep.Has(engine.FieldLabels)
+	type projection struct{ id uint32 }
+	projected := map[uint32]projection{} // by the chunk's map id
+	ids := map[string]uint32{}           // projected maps, by canonical form
+	projectLabels := func(id uint32) projection {
+		if p, ok := projected[id]; ok {
+			return p
+		}
+		var canon strings.Builder
+		for _, k := range labelKeys {
+			if v, ok := rr.maps[id][k]; ok {
+				canon.WriteString(k + "\x00" + v + "\x00")
+			}
+		}
+		pid, ok := ids[canon.String()]
+		if !ok {
+			pid = uint32(len(ids)) + 1
+			ids[canon.String()] = pid
+		}
+		p := projection{pid}
+		projected[id] = p
+		return p
+	}
 	type groupKey struct {
 		ids     [nStrCols + nMapCols]uint32
 		markers uint8
@@ -60,6 +87,15 @@ func rollupInto(dst *cost.AllocationSet, ch *chunk, keep engine.Fields) {
 				}
 			}
 			a.Properties = stripShared(a.Properties, keep)
+			if project {
+				var p projection
+				if at := pos[nStrCols+colLabels]; at >= 0 {
+					p = projectLabels(seg.ids[at+i])
+				}
+				// Grouped by the projected labels; the group's labels stay the intersection
+				// of its rows' full labels (engine.Add), as the engine's own aggregation has.
+				gk.ids[nStrCols+colLabels] = p.id
+			}
 			if g, ok := groups[gk]; ok {
 				if !owned[g] {
 					own(g)

@@ -18,6 +18,28 @@ type view struct {
 	// restricted: only the rows of the clusters in clusters (comma-separated) are read.
 	restricted bool
 	clusters   string
+	// projected: container rows keep only the labels in labels (comma-separated).
+	projected bool
+	labels    string
+}
+
+// onlyLabels makes v keep only these label keys (source.AllocationQuery.LabelKeys; nil: all).
+func (v view) onlyLabels(keys []string) view {
+	if keys != nil && v.dim == "" && v.needs.Has(engine.FieldLabels) {
+		v.projected, v.labels = true, strings.Join(keys, ",")
+	}
+	return v
+}
+
+// labelKeys is the projection of v (nil: none).
+func (v view) labelKeys() []string {
+	if !v.projected {
+		return nil
+	}
+	if v.labels == "" {
+		return []string{}
+	}
+	return strings.Split(v.labels, ",")
 }
 
 // only restricts v to clusters (source.AllocationQuery.Clusters; nil: all).
@@ -213,7 +235,7 @@ func (c *Cache) containerSet(ctx context.Context, w *window, v view) (*cost.Allo
 			return
 		}
 		if !needs.Has(engine.AllFields) {
-			rollupInto(s, ch, needs)
+			rollupInto(s, ch, needs, v.labelKeys())
 			return
 		}
 		rr := ch.reader()

@@ -108,6 +108,55 @@ func (o *Options) Clusters() (clusters []string, ok bool) {
 	return filter.Restriction(o.FilterNode, "cluster")
 }
 
+// LabelKeys returns the label keys this query reads, when it reads labels only by known keys
+// (label:<k> aggregation, department & co. through LabelConfig, label[k] filters, label:"k"
+// presence filters, shareLabels): a Source may then drop every other label. ok is false when
+// any label may be read (no aggregation, a filter matching label keys by a pattern, a filter
+// without its AST). Annotations are not covered.
+func (o *Options) LabelKeys() (keys []string, ok bool) {
+	if len(o.AggregateBy) == 0 || (o.Filter != nil && o.FilterNode == nil) {
+		return nil, false
+	}
+	set := map[string]bool{}
+	for _, p := range o.AggregateBy {
+		if k, ok := strings.CutPrefix(p, cost.AggLabelPrefix); ok {
+			set[cost.SanitizeLabelName(k)] = true
+		}
+		for _, l := range o.LabelConfig.LabelsFor(p) {
+			set[l] = true
+		}
+	}
+	pattern := false
+	filter.Walk(o.FilterNode, func(c *filter.Comparison) {
+		switch {
+		case c.Field == "label" && c.Keyed:
+			set[cost.SanitizeLabelName(c.Key)] = true
+		case c.Field == "label" && c.Op.Positive() == filter.Equals:
+			for _, v := range c.Values {
+				set[cost.SanitizeLabelName(v)] = true
+			}
+		case c.Field == "label":
+			pattern = true
+		default:
+			for _, l := range o.LabelConfig.LabelsFor(c.Field) {
+				set[l] = true
+			}
+		}
+	})
+	if pattern {
+		return nil, false
+	}
+	for _, lv := range o.ShareLabels {
+		set[lv.Key] = true
+	}
+	keys = make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys, true
+}
+
 func (o *Options) sharing() bool {
 	return len(o.ShareNamespaces) > 0 || len(o.ShareLabels) > 0 || o.SharedHourlyCost != 0
 }

@@ -55,6 +55,9 @@ type AllocationQuery struct {
 	// Clusters, when not nil, are the only clusters whose rows can change the answer
 	// (engine.Options.Clusters): a Source may leave out every row, idle included, of others.
 	Clusters []string
+	// LabelKeys, when not nil, are the only label keys the query reads
+	// (engine.Options.LabelKeys): a Source may drop every other label of a row.
+	LabelKeys []string
 }
 
 // AssetQuery asks for asset sets.
