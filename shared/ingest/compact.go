@@ -87,31 +87,25 @@ func (c *Core) Compact(ctx context.Context, o CompactOptions) (CompactReport, er
 		if err != nil {
 			return rep, fmt.Errorf("list %s: %w", prefix, err)
 		}
-		prefix = layout.FleetPrefix(r)
-		err = c.st.List(ctx, prefix, "", func(oi store.ObjectInfo) error {
-			res, w, err := layout.ParseFleet(oi.Key)
-			if err != nil || (!o.Since.IsZero() && !w.End.After(o.Since)) {
-				return nil
-			}
-			fleet[fleetWindow{res, w}] = oi
-			return nil
-		})
-		if err != nil {
-			return rep, fmt.Errorf("list %s: %w", prefix, err)
-		}
 	}
-	// Objects of older fleet formats (other folders than layout.FleetVersion) are deleted:
-	// no reader of this build reads them.
-	old := layout.CombinedPrefix + layout.FleetDir + "/"
+	// One listing of fleet/: the current format's objects, and those of older formats (other
+	// folders than layout.FleetVersion), which are deleted: no reader of this build reads them.
+	dir := layout.CombinedPrefix + layout.FleetDir + "/"
 	var stale []string
-	err := c.st.List(ctx, old, "", func(oi store.ObjectInfo) error {
-		if !strings.HasPrefix(oi.Key, old+layout.FleetVersion+"/") {
+	err := c.st.List(ctx, dir, "", func(oi store.ObjectInfo) error {
+		if !strings.HasPrefix(oi.Key, dir+layout.FleetVersion+"/") {
 			stale = append(stale, oi.Key)
+			return nil
 		}
+		res, w, err := layout.ParseFleet(oi.Key)
+		if err != nil || (!o.Since.IsZero() && !w.End.After(o.Since)) {
+			return nil
+		}
+		fleet[fleetWindow{res, w}] = oi
 		return nil
 	})
 	if err != nil {
-		return rep, fmt.Errorf("list %s: %w", old, err)
+		return rep, fmt.Errorf("list %s: %w", dir, err)
 	}
 	for _, k := range stale {
 		if err := c.st.Delete(ctx, k); err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -308,7 +302,7 @@ func (c *Core) compactWindow(ctx context.Context, fw fleetWindow, objs map[strin
 // listWindowRollups lists the rollups objects of one window now.
 func (c *Core) listWindowRollups(ctx context.Context, fw fleetWindow) (map[string]store.ObjectInfo, error) {
 	objs := map[string]store.ObjectInfo{}
-	prefix := fmt.Sprintf("%sdate=%s/", layout.DerivedPrefix(layout.DerivedRollups, fw.res), fw.win.Start.UTC().Format("2006-01-02"))
+	prefix := layout.DerivedPrefix(layout.DerivedRollups, fw.res) + layout.DatePartition(fw.win.Start) + "/"
 	err := c.st.List(ctx, prefix, "", func(oi store.ObjectInfo) error {
 		if d, err := layout.ParseDerived(oi.Key); err == nil && d.Window == fw.win {
 			objs[d.Cluster] = oi

@@ -1,8 +1,10 @@
 package layout
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // CombinedPrefix is federated/combined/.
@@ -32,8 +34,8 @@ type Derived struct {
 
 // Key is federated/combined/<kind>/resolution=<r>/date=<YYYY-MM-DD>/cluster=<id>/<start>-<end>.parquet.
 func (d Derived) Key() string {
-	return fmt.Sprintf("%s%s/resolution=%s/date=%s/cluster=%s/%s", CombinedPrefix, d.Kind, d.Resolution,
-		d.Window.Start.UTC().Format("2006-01-02"), d.Cluster, d.Window.FileName(".parquet"))
+	return fmt.Sprintf("%s%s/resolution=%s/%s/cluster=%s/%s", CombinedPrefix, d.Kind, d.Resolution,
+		DatePartition(d.Window.Start), d.Cluster, d.Window.FileName(".parquet"))
 }
 
 // DerivedPrefix is federated/combined/<kind>/resolution=<r>/ — list it to find every object of a
@@ -62,15 +64,6 @@ func ParseDerived(key string) (Derived, error) {
 	default:
 		return bad(fmt.Sprintf("unknown derived kind %q", p[0]))
 	}
-	r, ok := strings.CutPrefix(p[1], "resolution=")
-	if !ok {
-		return bad("missing resolution= partition")
-	}
-	res, err := ParseResolution(r)
-	if err != nil {
-		return bad(err.Error())
-	}
-	d.Resolution = res
 	c, ok := strings.CutPrefix(p[3], "cluster=")
 	if !ok {
 		return bad("missing cluster= partition")
@@ -79,22 +72,43 @@ func ParseDerived(key string) (Derived, error) {
 		return bad(err.Error())
 	}
 	d.Cluster = c
-	name, ok := strings.CutSuffix(p[4], ".parquet")
-	if !ok {
-		return bad("not a .parquet object")
-	}
-	w, err := ParseWindowName(name)
+	res, w, err := parseWindowPath(p[1], p[2], p[4])
 	if err != nil {
 		return bad(err.Error())
 	}
-	if err := ValidateWindow(res, w.Start, w.End); err != nil {
-		return bad(err.Error())
-	}
-	if p[2] != "date="+w.Start.UTC().Format("2006-01-02") {
-		return bad(fmt.Sprintf("partition %q does not match the window's date", p[2]))
-	}
-	d.Window = w
+	d.Resolution, d.Window = res, w
 	return d, nil
+}
+
+// DatePartition is the date=<YYYY-MM-DD> partition of the day t falls on (UTC).
+func DatePartition(t time.Time) string { return "date=" + t.UTC().Format("2006-01-02") }
+
+// parseWindowPath parses the resolution=<r>, date=<d> and <start>-<end>.parquet parts of a
+// derived or fleet key: a valid window of that resolution on that date.
+func parseWindowPath(resPart, datePart, file string) (Resolution, Window, error) {
+	r, ok := strings.CutPrefix(resPart, "resolution=")
+	if !ok {
+		return "", Window{}, errors.New("missing resolution= partition")
+	}
+	res, err := ParseResolution(r)
+	if err != nil {
+		return "", Window{}, err
+	}
+	name, ok := strings.CutSuffix(file, ".parquet")
+	if !ok {
+		return "", Window{}, errors.New("not a .parquet object")
+	}
+	w, err := ParseWindowName(name)
+	if err != nil {
+		return "", Window{}, err
+	}
+	if err := ValidateWindow(res, w.Start, w.End); err != nil {
+		return "", Window{}, err
+	}
+	if datePart != DatePartition(w.Start) {
+		return "", Window{}, fmt.Errorf("partition %q does not match the window's date", datePart)
+	}
+	return res, w, nil
 }
 
 // ManifestKey is the per-window manifest that records which upload versions the derived
@@ -134,8 +148,8 @@ const (
 // reader uses a cluster's rows only where the version recorded matches the current object.
 // External engines should read rollups/, not fleet/ (the same rows twice).
 func FleetKey(r Resolution, w Window) string {
-	return fmt.Sprintf("%s%s/%s/resolution=%s/date=%s/%s", CombinedPrefix, FleetDir, FleetVersion, r,
-		w.Start.UTC().Format("2006-01-02"), w.FileName(".parquet"))
+	return fmt.Sprintf("%s%s/%s/resolution=%s/%s/%s", CombinedPrefix, FleetDir, FleetVersion, r,
+		DatePartition(w.Start), w.FileName(".parquet"))
 }
 
 // FleetPrefix is federated/combined/fleet/v2/resolution=<r>/.
@@ -156,27 +170,9 @@ func ParseFleet(key string) (Resolution, Window, error) {
 	if len(p) != 3 {
 		return bad("want resolution=<r>/date=<d>/<start>-<end>.parquet")
 	}
-	r, ok := strings.CutPrefix(p[0], "resolution=")
-	if !ok {
-		return bad("missing resolution= partition")
-	}
-	res, err := ParseResolution(r)
+	res, w, err := parseWindowPath(p[0], p[1], p[2])
 	if err != nil {
 		return bad(err.Error())
-	}
-	name, ok := strings.CutSuffix(p[2], ".parquet")
-	if !ok {
-		return bad("not a .parquet object")
-	}
-	w, err := ParseWindowName(name)
-	if err != nil {
-		return bad(err.Error())
-	}
-	if err := ValidateWindow(res, w.Start, w.End); err != nil {
-		return bad(err.Error())
-	}
-	if p[1] != "date="+w.Start.UTC().Format("2006-01-02") {
-		return bad(fmt.Sprintf("partition %q does not match the window's date", p[1]))
 	}
 	return res, w, nil
 }
