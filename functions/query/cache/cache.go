@@ -102,30 +102,37 @@ func (c *Cache) AllocationSets(ctx context.Context, q source.AllocationQuery) ([
 	v := viewFor(q.Needs).only(q.Clusters).onlyLabels(q.LabelKeys)
 	out := make([]*cost.AllocationSet, len(wins))
 	// Sets not built yet are built by GOMAXPROCS workers (each reads with up to Concurrency).
+	err := parallel(len(wins), func(i int) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		s, err := c.allocationSet(ctx, wins[i], v)
+		out[i] = s
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// parallel calls fn(i) for every i in [0, n) on up to GOMAXPROCS goroutines and returns their
+// errors joined; a goroutine stops at its first error.
+func parallel(n int, fn func(i int) error) error {
 	var next atomic.Int64
-	errs := make([]error, runtime.GOMAXPROCS(0))
+	errs := make([]error, min(runtime.GOMAXPROCS(0), n))
 	var wg sync.WaitGroup
-	for wi := range min(len(errs), len(wins)) {
+	for wi := range errs {
 		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < len(wins); i = int(next.Add(1)) - 1 {
-				if err := ctx.Err(); err != nil {
-					errs[wi] = err
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				if errs[wi] = fn(i); errs[wi] != nil {
 					return
 				}
-				s, err := c.allocationSet(ctx, wins[i], v)
-				if err != nil {
-					errs[wi] = err
-					return
-				}
-				out[i] = s
 			}
 		})
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return errors.Join(errs...)
 }
 
 // AllocationSetRefs implements source.RefSource: one ref per overlapping window, identified

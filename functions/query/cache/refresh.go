@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/fedcost/fedcost/functions/query/source"
@@ -44,10 +42,9 @@ type listed struct {
 	fleet    map[winKey]objRef // fleet rollups objects (layout.FleetKey)
 }
 
-// list lists the derived objects within retention and the status objects. The derived
-// prefixes are listed one date partition at a time, Concurrency at once (a bucket lists
-// 1,000 keys per request: the 420,000 objects of 1,000 clusters take 420 requests), over the
-// dates from the retention cutoff to two days after now (later windows are not served).
+// list lists the derived objects within retention and the status objects. The prefixes
+// (three datasets and the fleet objects, per resolution) are listed concurrently: a bucket
+// lists 1,000 keys per request, and the 420,000 objects of 1,000 clusters take 420 requests.
 func (c *Cache) list(ctx context.Context, now time.Time) (*listed, error) {
 	l := &listed{windows: map[winKey]map[refKey]objRef{}, wins: map[winKey]cost.Window{}, statuses: map[string]objRef{},
 		fleet: map[winKey]objRef{}}
@@ -63,14 +60,11 @@ func (c *Cache) list(ctx context.Context, now time.Time) (*listed, error) {
 		if r == layout.Daily {
 			cutoff = now.Add(-c.opts.DailyRetention)
 		}
-		for d := cutoff.UTC().Truncate(24 * time.Hour); !d.After(now.UTC().Add(48 * time.Hour)); d = d.AddDate(0, 0, 1) {
-			date := "date=" + d.Format("2006-01-02") + "/"
-			if c.opts.FleetMin > 0 {
-				jobs = append(jobs, job{layout.FleetPrefix(r) + date, r, "", cutoff})
-			}
-			for _, k := range layout.DerivedKinds {
-				jobs = append(jobs, job{layout.DerivedPrefix(k, r) + date, r, k, cutoff})
-			}
+		if c.opts.FleetMin > 0 {
+			jobs = append(jobs, job{layout.FleetPrefix(r), r, "", cutoff})
+		}
+		for _, k := range layout.DerivedKinds {
+			jobs = append(jobs, job{layout.DerivedPrefix(k, r), r, k, cutoff})
 		}
 	}
 	var mu sync.Mutex
@@ -431,14 +425,8 @@ func (c *Cache) readFleet(ctx context.Context, res source.Resolution, win cost.W
 // for 140 windows of 1,000 clusters ≈ 1.5 s of CPU at load, a few MB): the default dashboard
 // query (namespaces over 30 days) then only aggregates them, cold or not.
 func (c *Cache) precompute(ws []*window) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(ws)) {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < len(ws); i = int(next.Add(1)) - 1 {
-				ws[i].fleetNS = c.fleetNamespaceSet(ws[i])
-			}
-		})
-	}
-	wg.Wait()
+	_ = parallel(len(ws), func(i int) error {
+		ws[i].fleetNS = c.fleetNamespaceSet(ws[i])
+		return nil
+	})
 }

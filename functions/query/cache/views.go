@@ -227,7 +227,7 @@ func rollupName(cluster, dim string, a *cost.Allocation) string {
 // containerSet builds a window's set from container rows, rolled up over needs unless every
 // property is needed.
 func (c *Cache) containerSet(ctx context.Context, w *window, v view) (*cost.AllocationSet, error) {
-	needs := v.needs
+	needs, labelKeys := v.needs, v.labelKeys()
 	s := cost.NewAllocationSet(w.win)
 	err := c.lazyEach(ctx, w, layout.DerivedAllocations, partContainers, v, func(p any) {
 		ch, ok := p.(*chunk)
@@ -235,7 +235,7 @@ func (c *Cache) containerSet(ctx context.Context, w *window, v view) (*cost.Allo
 			return
 		}
 		if !needs.Has(engine.AllFields) {
-			rollupInto(s, ch, needs, v.labelKeys())
+			rollupInto(s, ch, needs, labelKeys)
 			return
 		}
 		rr := ch.reader()
